@@ -1,0 +1,114 @@
+#include "block_registry.hpp"
+
+#include <algorithm>
+
+namespace snow::msr {
+
+namespace {
+constexpr std::size_t kInitialSlots = 1024;  // power of two
+}
+
+BlockRegistry::BlockRegistry() : slots_(kInitialSlots), mask_(kInitialSlots - 1), shift_(64 - 10) {}
+
+void BlockRegistry::insert(const MemoryBlock &block) {
+  if ((count_ + 1) * 2 > slots_.size()) grow();
+  ++generation_;
+  for (std::size_t i = slot_of(block.base);; i = (i + 1) & mask_) {
+    if (slots_[i].base == block.base) {
+      slots_[i] = block;
+      slots_[i].epoch = 0;
+      return;
+    }
+    if (slots_[i].base == 0) {
+      slots_[i] = block;
+      slots_[i].epoch = 0;
+      ++count_;
+      return;
+    }
+  }
+}
+
+bool BlockRegistry::erase(std::uintptr_t base) {
+  if (base == 0) return false;
+  std::size_t i = slot_of(base);
+  for (;; i = (i + 1) & mask_) {
+    if (slots_[i].base == base) break;
+    if (slots_[i].base == 0) return false;
+  }
+  ++generation_;
+  --count_;
+  // Backward-shift deletion: pull later members of the probe run into the hole.
+  std::size_t hole = i;
+  for (std::size_t j = (i + 1) & mask_; slots_[j].base != 0; j = (j + 1) & mask_) {
+    const std::size_t home = slot_of(slots_[j].base);
+    // Movable if its home is not in (hole, j] cyclically.
+    const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (!stays) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = MemoryBlock{};
+  return true;
+}
+
+void BlockRegistry::grow() {
+  std::vector<MemoryBlock> old;
+  old.swap(slots_);
+  slots_.assign(old.size() * 2, MemoryBlock{});
+  mask_ = slots_.size() - 1;
+  --shift_;
+  count_ = 0;
+  for (const MemoryBlock &b : old) {
+    if (b.base == 0) continue;
+    for (std::size_t i = slot_of(b.base);; i = (i + 1) & mask_) {
+      if (slots_[i].base == 0) {
+        slots_[i] = b;
+        ++count_;
+        break;
+      }
+    }
+  }
+  ++generation_;
+}
+
+std::uint32_t BlockRegistry::next_epoch() {
+  if (++epoch_ == 0) {  // wrapped: clear stale marks so no block looks visited
+    for (MemoryBlock &b : slots_) b.epoch = 0;
+    epoch_ = 1;
+  }
+  return epoch_;
+}
+
+void BlockRegistry::build_index() {
+  index_.clear();
+  index_.reserve(count_);
+  for (const MemoryBlock &b : slots_)
+    if (b.base != 0) index_.push_back(&b);
+  std::sort(index_.begin(), index_.end(),
+            [](const MemoryBlock *x, const MemoryBlock *y) { return x->base < y->base; });
+  index_generation_ = generation_;
+}
+
+MemoryBlock *BlockRegistry::find_containing(std::uintptr_t address) {
+  if (MemoryBlock *exact = find(address)) return exact;
+  if (index_generation_ != generation_) build_index();
+  auto it = std::upper_bound(index_.begin(), index_.end(), address,
+                             [](std::uintptr_t a, const MemoryBlock *b) { return a < b->base; });
+  if (it == index_.begin()) return nullptr;
+  const MemoryBlock *b = *std::prev(it);
+  if (address - b->base <= b->bytes) return const_cast<MemoryBlock *>(b);
+  return nullptr;
+}
+
+MemoryBlock *BlockRegistry::find_ending_at(std::uintptr_t address) {
+  if (index_generation_ != generation_) build_index();
+  auto it = std::lower_bound(index_.begin(), index_.end(), address,
+                             [](const MemoryBlock *b, std::uintptr_t a) { return b->base < a; });
+  if (it == index_.begin()) return nullptr;
+  const MemoryBlock *b = *std::prev(it);
+  if (b->bytes > 0 && b->base + b->bytes == address) return const_cast<MemoryBlock *>(b);
+  return nullptr;
+}
+
+} // namespace snow::msr
