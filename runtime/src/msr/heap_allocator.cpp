@@ -1,0 +1,103 @@
+// The typed allocator: the C library's allocator plus one registry insert or
+// erase per call. `free` of memory the registry does not know (for example a
+// buffer that libc's getline or strdup allocated) goes straight to libc.
+#include "process_state.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+using snow::msr::MemoryBlock;
+using snow::msr::process_state;
+
+namespace {
+
+void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
+  if (p == nullptr) return nullptr;
+  MemoryBlock b;
+  b.base = reinterpret_cast<std::uintptr_t>(p);
+  b.bytes = bytes;
+  b.type = type;
+  b.origin = snow::msr::wire::Origin::Heap;
+  b.align_log2 = align_log2;
+  process_state().registry.insert(b);
+  return p;
+}
+
+std::uint8_t log2_of(std::size_t alignment) {
+  std::uint8_t l = 0;
+  while ((std::size_t{1} << l) < alignment && l < 63) ++l;
+  return l;
+}
+
+} // namespace
+
+extern "C" {
+
+void *snow_malloc(size_t bytes, snow_type_id type) {
+  return register_heap(std::malloc(bytes ? bytes : 1), bytes, type, 0);
+}
+
+void *snow_calloc(size_t count, size_t size, snow_type_id type) {
+  if (size != 0 && count > SIZE_MAX / size) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return register_heap(std::calloc(count ? count : 1, size ? size : 1), count * size, type, 0);
+}
+
+void *snow_realloc(void *block, size_t bytes, snow_type_id type) {
+  if (block == nullptr) return snow_malloc(bytes, type);
+  std::uint8_t align = 0;
+  if (MemoryBlock *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) align = old->align_log2;
+  void *p = std::realloc(block, bytes ? bytes : 1);
+  if (p == nullptr) return nullptr;  // the old block is untouched and stays registered
+  process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));
+  return register_heap(p, bytes, type, align);
+}
+
+void snow_free(void *block) {
+  if (block == nullptr) return;
+  process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));
+  std::free(block);
+}
+
+int snow_posix_memalign(void **out, size_t alignment, size_t bytes, snow_type_id type) {
+  void *p = nullptr;
+  const int rc = posix_memalign(&p, alignment, bytes ? bytes : 1);
+  if (rc != 0) return rc;
+  *out = register_heap(p, bytes, type, log2_of(alignment));
+  return 0;
+}
+
+void *snow_aligned_alloc(size_t alignment, size_t bytes, snow_type_id type) {
+  void *p = nullptr;
+  if (snow_posix_memalign(&p, alignment < sizeof(void *) ? sizeof(void *) : alignment, bytes, type) != 0) return nullptr;
+  return p;
+}
+
+char *snow_strdup(const char *text, snow_type_id char_type) {
+  const std::size_t n = std::strlen(text) + 1;
+  auto *p = static_cast<char *>(snow_malloc(n, char_type));
+  if (p) std::memcpy(p, text, n);
+  return p;
+}
+
+void snow_register_stack_block(void *address, size_t count, snow_type_id type, uint64_t key, const char *name) {
+  MemoryBlock b;
+  b.base = reinterpret_cast<std::uintptr_t>(address);
+  std::size_t elem = 0;
+  if (auto &prog = process_state().program; prog && prog->types().contains(type)) elem = prog->types().at(type).size;
+  b.bytes = count * elem;
+  b.type = type;
+  b.origin = snow::msr::wire::Origin::Stack;
+  b.key = key;
+  b.name = name;
+  process_state().registry.insert(b);
+}
+
+void snow_unregister_stack_block(void *address) {
+  process_state().registry.erase(reinterpret_cast<std::uintptr_t>(address));
+}
+
+} // extern "C"

@@ -1,0 +1,25 @@
+// The memory state of the running migratable program: its Program (once
+// snow_program_init has run) and its block registry. The C API operates on
+// this one instance; the C++ classes take theirs explicitly so tests and
+// tools can have several.
+#pragma once
+
+#include "block_registry.hpp"
+#include "program.hpp"
+
+#include <memory>
+#include <string>
+
+namespace snow::msr {
+
+struct ProcessState {
+  std::unique_ptr<Program> program;
+  BlockRegistry registry;
+};
+
+ProcessState &process_state();
+
+// Records the reason for a failed C API call (read by snow_last_error).
+void set_last_error(const std::string &message);
+
+} // namespace snow::msr

@@ -1,0 +1,414 @@
+#include "state_decoder.hpp"
+
+#include "logical_address.hpp"
+#include "state_error.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace snow::msr {
+
+namespace {
+
+std::uint64_t default_total_limit() {
+  if (sizeof(void *) < 8) return std::uint64_t{1} << 30;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::uint64_t{8} << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
+[[noreturn]] void malformed(const std::string &what) { throw StateError(StateErrorCode::MalformedRecord, what); }
+
+} // namespace
+
+StateDecoder::StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options)
+    : local_(local), registry_(registry), in_(source, ReaderLimits{options.max_chunk_payload}), options_(options) {
+  if (options_.max_total_bytes == 0) options_.max_total_bytes = default_total_limit();
+  if (local_ == nullptr) options_.materialize_roots = true;
+}
+
+StateDecoder::~StateDecoder() {
+  if (!complete_) release_owned();
+}
+
+void StateDecoder::release_owned() {
+  for (DecodedBlock &b : blocks_) {
+    if (b.owned && b.address != 0) {
+      registry_.erase(b.address);
+      std::free(reinterpret_cast<void *>(b.address));
+      b.address = 0;
+    }
+  }
+}
+
+const StreamInfo &StateDecoder::open() {
+  if (opened_) return info_;
+  in_.read_preamble();
+  read_header();
+  if (!options_.materialize_roots) {
+    registry_.for_each([&](const MemoryBlock &b) {
+      if (b.origin == wire::Origin::Stack) stack_blocks_[b.key] = b;
+    });
+  }
+  opened_ = true;
+  return info_;
+}
+
+void StateDecoder::read_header() {
+  if (in_.get_u8() != static_cast<std::uint8_t>(wire::Record::Header)) malformed("the stream does not begin with a Header record");
+  const std::uint8_t order = in_.get_u8();
+  if (order > 1) malformed("the header declares byte order " + std::to_string(order));
+  info_.data_order = static_cast<ByteOrder>(order);
+  info_.source.name = in_.get_string(64);
+  info_.source.byte_order = info_.data_order;
+  info_.source.long_size = in_.get_u8();
+  info_.source.pointer_size = in_.get_u8();
+  info_.source.double_align = in_.get_u8();
+  unsigned char fp[8];
+  in_.get_bytes(fp, 8);
+  info_.fingerprint = load_unsigned(fp, 8, ByteOrder::Big);
+  auto theirs = std::make_unique<Program>(Program::read_description(in_));
+  info_.program_name = theirs->name();
+  if (theirs->fingerprint() != info_.fingerprint)
+    throw StateError(StateErrorCode::ProgramMismatch, "the stream's header fingerprint does not match its own program description");
+  if (local_ != nullptr) {
+    if (local_->fingerprint() != info_.fingerprint)
+      throw StateError(StateErrorCode::ProgramMismatch,
+                       "the stream was written by a different program ('" + theirs->name() + "' from " +
+                           info_.source.name + "): " + Program::explain_difference(*local_, *theirs));
+    program_ = local_;
+  } else {
+    synthesized_ = std::move(theirs);
+    program_ = synthesized_.get();
+  }
+  swap_ = info_.data_order != native_byte_order();
+  plans_ = std::make_unique<PlanCache>(program_->types(), swap_);
+}
+
+std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) const {
+  const DecodedBlock &block = blocks_[id];
+  const std::uint64_t offset = static_cast<std::uint64_t>(at - reinterpret_cast<const unsigned char *>(block.address));
+  std::string name;
+  switch (block.origin) {
+  case wire::Origin::Global:
+    name = program_->globals()[block.key].name;  // key validated on announcement
+    break;
+  case wire::Origin::Stack: {
+    auto it = stack_blocks_.find(block.key);
+    name = it != stack_blocks_.end() && it->second.name ? it->second.name
+                                                        : "stack variable " + std::to_string(block.key);
+    break;
+  }
+  case wire::Origin::Heap:
+    name = "heap block #" + std::to_string(id);
+    break;
+  }
+  const TypeInfo &t = program_->types().at(block.type);
+  if (t.size == 0) return name;
+  return name + (block.count > 1 ? "[" + std::to_string(offset / t.size) + "]" : "") +
+         program_->types().describe_offset(block.type, offset % t.size);
+}
+
+// Reads a block reference; a reference to the next unused id announces it.
+std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
+  const std::uint64_t ref = in_.get_varint();
+  is_null = ref == 0;
+  if (is_null) {
+    if (!allow_null) malformed("a Root record names no block");
+    return 0;
+  }
+  const std::uint64_t id = ref - 1;
+  if (id < blocks_.size()) return static_cast<std::uint32_t>(id);
+  if (id != blocks_.size())
+    throw StateError(StateErrorCode::BadBlockId, "block #" + std::to_string(id) + " is referenced but only " +
+                                                     std::to_string(blocks_.size()) + " blocks have been announced");
+  if (blocks_.size() >= options_.max_blocks)
+    throw StateError(StateErrorCode::LimitExceeded, "the stream has more than " + std::to_string(options_.max_blocks) + " blocks");
+  announce(static_cast<std::uint32_t>(id));
+  return static_cast<std::uint32_t>(id);
+}
+
+void StateDecoder::announce(std::uint32_t id) {
+  DecodedBlock b;
+  const std::uint8_t origin = in_.get_u8();
+  if (origin < 1 || origin > 3) malformed("block #" + std::to_string(id) + " has unknown origin " + std::to_string(origin));
+  b.origin = static_cast<wire::Origin>(origin);
+  if (b.origin == wire::Origin::Heap) {
+    b.align_log2 = in_.get_u8();
+    if (b.align_log2 > 16) malformed("block #" + std::to_string(id) + " asks for alignment 2^" + std::to_string(b.align_log2));
+  } else {
+    b.key = in_.get_varint();
+  }
+  const std::uint64_t type = in_.get_varint();
+  if (type >= program_->types().size())
+    throw StateError(StateErrorCode::BadTypeId, "block #" + std::to_string(id) + " has type id " + std::to_string(type) +
+                                                    " (the type table has " + std::to_string(program_->types().size()) + ")");
+  b.type = static_cast<TypeId>(type);
+  b.count = in_.get_varint();
+  const TypeInfo &t = program_->types().at(b.type);
+  if (!t.unmovable_reason.empty())
+    throw StateError(StateErrorCode::UnsupportedType, "block #" + std::to_string(id) + " holds '" + t.name + "': " + t.unmovable_reason);
+  if (t.size != 0 && b.count > options_.max_total_bytes / t.size)
+    throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
+                                                        t.name + "' exceeds the restore limit of " +
+                                                        std::to_string(options_.max_total_bytes) + " bytes");
+  const std::uint64_t bytes = b.count * t.size;
+
+  if (b.origin == wire::Origin::Global) {
+    if (b.key >= program_->globals().size())
+      throw StateError(StateErrorCode::BadBlockId, "block #" + std::to_string(id) + " names global #" + std::to_string(b.key) +
+                                                       "; the program has " + std::to_string(program_->globals().size()));
+    const GlobalInfo &g = program_->globals()[b.key];
+    if (g.type != b.type || g.count != b.count)
+      malformed("block #" + std::to_string(id) + " does not match the type or count of global '" + g.name + "'");
+    if (!claimed_globals_.insert(b.key).second) malformed("global '" + g.name + "' is announced twice");
+  }
+  if (b.origin == wire::Origin::Global && !options_.materialize_roots) {
+    b.address = reinterpret_cast<std::uintptr_t>(program_->globals()[b.key].address);
+  } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
+    auto it = stack_blocks_.find(b.key);
+    if (it == stack_blocks_.end())
+      throw StateError(StateErrorCode::MissingRoot, "stack variable with key " + std::to_string(b.key) + " (frame " +
+                                                        std::to_string(b.key >> 32) + ", variable " +
+                                                        std::to_string(b.key & 0xffffffffu) +
+                                                        ") is not registered on this side");
+    const MemoryBlock &m = it->second;
+    if (m.type != b.type || m.bytes != bytes)
+      malformed("stack variable '" + std::string(m.name ? m.name : "?") + "' does not match the stream's type or count");
+    if (!claimed_stack_.insert(b.key).second) malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
+    b.address = m.base;
+  } else {
+    if (total_bytes_ + bytes > options_.max_total_bytes)
+      throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
+                                                          std::to_string(options_.max_total_bytes) + " bytes");
+    const std::size_t align = std::size_t{1} << std::max<unsigned>(b.align_log2, 4);
+    void *p = nullptr;
+    if (posix_memalign(&p, align, bytes ? static_cast<std::size_t>(bytes) : 1) != 0)
+      throw StateError(StateErrorCode::LimitExceeded, "out of memory allocating block #" + std::to_string(id) + " (" +
+                                                          std::to_string(bytes) + " bytes)");
+    total_bytes_ += bytes;
+    b.address = reinterpret_cast<std::uintptr_t>(p);
+    b.owned = true;
+    MemoryBlock m;
+    m.base = b.address;
+    m.bytes = bytes;
+    m.type = b.type;
+    m.origin = wire::Origin::Heap;  // in this process it is allocated memory, whatever it was there
+    m.key = b.key;
+    m.align_log2 = b.align_log2;
+    if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
+      m.name = program_->globals()[b.key].name.c_str();
+    registry_.insert(m);
+    // Pointers into a block whose data has not arrived must not see garbage.
+    std::memset(p, 0, static_cast<std::size_t>(bytes));
+  }
+  blocks_.push_back(b);
+}
+
+void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
+  bool is_null = false;
+  const std::uint32_t id = read_reference(true, is_null);
+  std::uintptr_t value = 0;
+  if (!is_null) {
+    const std::uint64_t logical = in_.get_varint();
+    const DecodedBlock &target = blocks_[id];
+    std::uint64_t offset = 0;
+    try {
+      offset = native_from_logical(program_->types(), target.type, target.count, logical);
+    } catch (const StateError &e) {
+      throw StateError(e.code(), describe(owner, dst) + ": " + e.what());
+    }
+    value = target.address + static_cast<std::uintptr_t>(offset);
+  }
+  std::memcpy(dst, &value, sizeof value);
+}
+
+void StateDecoder::read_function(unsigned char *dst, std::uint32_t owner) {
+  const std::uint64_t ref = in_.get_varint();
+  snow_function_address value = nullptr;
+  if (ref != 0) {
+    if (ref > program_->function_count())
+      throw StateError(StateErrorCode::BadOffset,
+                       describe(owner, dst) + " names function #" + std::to_string(ref - 1) + "; the program has " +
+                           std::to_string(program_->function_count()));
+    value = program_->function_address(static_cast<std::uint32_t>(ref - 1));
+    if (value == nullptr) {
+      // A synthesized program has no code: keep the id so tools can print it.
+      std::uintptr_t token = static_cast<std::uintptr_t>(ref);
+      std::memcpy(dst, &token, sizeof token);
+      return;
+    }
+  }
+  std::memcpy(dst, &value, sizeof value);
+}
+
+void StateDecoder::read_raw(unsigned char *dst, std::uint64_t size) {
+  while (size > 0) {
+    std::size_t avail = 0;
+    const unsigned char *src = in_.available(avail);
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, avail));
+    std::memcpy(dst, src, n);
+    in_.consume(n);
+    dst += n;
+    size -= n;
+  }
+}
+
+void StateDecoder::out_of_range(std::uint32_t owner, unsigned char *dst, std::uint64_t wire_value,
+                                const PlanOp &op) const {
+  const std::string value = op.kind == Kind::Signed ? std::to_string(static_cast<std::int64_t>(wire_value))
+                                                    : std::to_string(wire_value);
+  if (op.kind == Kind::Bool)
+    throw StateError(StateErrorCode::ValueOutOfRange, describe(owner, dst) + " is a _Bool holding " + value);
+  throw StateError(StateErrorCode::ValueOutOfRange,
+                   "the value " + value + " of " + describe(owner, dst) + " (" + std::to_string(op.wire_size) +
+                       " bytes on the wire) does not fit in " + std::to_string(op.native_size) + " bytes on " +
+                       native_platform().name);
+}
+
+void StateDecoder::read_scalars(const PlanOp &op, unsigned char *dst, std::uint32_t owner) {
+  const unsigned n = op.native_size, w = op.wire_size;
+  if (n == w && op.stride == n && op.kind != Kind::Bool) {
+    std::uint64_t left = op.count;
+    while (left > 0) {
+      std::size_t avail = 0;
+      const unsigned char *src = in_.available(avail);
+      const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(left, avail / w));
+      if (k == 0) {  // one element split across two chunks
+        unsigned char tmp[8];
+        in_.get_bytes(tmp, w);
+        swap_run(dst, tmp, 1, w);
+        dst += w;
+        --left;
+        continue;
+      }
+      swap_run(dst, src, k, w);
+      in_.consume(k * w);
+      dst += k * w;
+      left -= k;
+    }
+    return;
+  }
+  const ByteOrder native = native_byte_order();
+  for (std::uint64_t i = 0; i < op.count; ++i, dst += op.stride) {
+    unsigned char tmp[8];
+    std::size_t avail = 0;
+    const unsigned char *src = in_.available(avail);
+    if (avail >= w) {
+      in_.consume(w);
+    } else {
+      in_.get_bytes(tmp, w);
+      src = tmp;
+    }
+    const std::uint64_t v = load_unsigned(src, w, info_.data_order);
+    if (op.kind == Kind::Bool) {
+      if (v > 1) out_of_range(owner, dst, v, op);
+    } else if (n < w) {
+      if (op.kind == Kind::Signed) {
+        const std::int64_t s = w == 8 ? static_cast<std::int64_t>(v)
+                                      : static_cast<std::int64_t>(v << (64 - 8 * w)) >> (64 - 8 * w);
+        const std::int64_t lo = -(std::int64_t{1} << (8 * n - 1)), hi = (std::int64_t{1} << (8 * n - 1)) - 1;
+        if (s < lo || s > hi) out_of_range(owner, dst, static_cast<std::uint64_t>(s), op);
+      } else if ((v >> (8 * n)) != 0) {
+        out_of_range(owner, dst, v, op);
+      }
+    }
+    store_unsigned(dst, v, n, native);
+  }
+}
+
+void StateDecoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end, unsigned char *base,
+                       std::uint32_t owner) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const PlanOp &op = plan[i];
+    unsigned char *at = base + op.offset;
+    switch (op.code) {
+    case PlanOp::Code::Bytes: read_raw(at, op.count); break;
+    case PlanOp::Code::Scalars: read_scalars(op, at, owner); break;
+    case PlanOp::Code::Pointers:
+      for (std::uint64_t k = 0; k < op.count; ++k) read_pointer(at + k * op.stride, owner);
+      break;
+    case PlanOp::Code::Functions:
+      for (std::uint64_t k = 0; k < op.count; ++k) read_function(at + k * op.stride, owner);
+      break;
+    case PlanOp::Code::Repeat:
+      for (std::uint64_t k = 0; k < op.count; ++k) run(plan, i + 1, i + 1 + op.body, at + k * op.stride, owner);
+      i += op.body;
+      break;
+    }
+  }
+}
+
+void StateDecoder::read_block_data() {
+  const std::uint64_t id = in_.get_varint();
+  if (id >= blocks_.size())
+    throw StateError(StateErrorCode::BadBlockId, "a Data record names block #" + std::to_string(id) + ", which has not been announced");
+  if (blocks_[id].has_data) malformed("block #" + std::to_string(id) + " has two Data records");
+  blocks_[id].has_data = true;
+  const auto owner = static_cast<std::uint32_t>(id);
+  const DecodedBlock block = blocks_[id];  // a copy: blocks_ may grow below
+  const TypeInfo &t = program_->types().at(block.type);
+  auto *base = reinterpret_cast<unsigned char *>(block.address);
+  const CodecPlan &plan = plans_->get(block.type);
+  if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
+    read_raw(base, block.count * t.size);
+    return;
+  }
+  if (plan.size() == 1 && plan[0].code == PlanOp::Code::Scalars && plan[0].stride == plan[0].native_size &&
+      plan[0].count * plan[0].stride == t.size) {
+    PlanOp whole = plan[0];
+    whole.count *= block.count;
+    read_scalars(whole, base, owner);
+    return;
+  }
+  for (std::uint64_t k = 0; k < block.count; ++k) run(plan, 0, plan.size(), base + k * t.size, owner);
+}
+
+void StateDecoder::read_end() {
+  const std::uint64_t blocks = in_.get_varint();
+  const std::uint64_t roots = in_.get_varint();
+  if (blocks != blocks_.size() || roots != roots_)
+    malformed("the End record counts " + std::to_string(blocks) + " blocks and " + std::to_string(roots) +
+              " roots, but the stream held " + std::to_string(blocks_.size()) + " and " + std::to_string(roots_));
+  for (std::size_t id = 0; id < blocks_.size(); ++id)
+    if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
+  if (!in_.at_end()) malformed("the stream continues after its End record");
+}
+
+void StateDecoder::restore_all() {
+  open();
+  for (;;) {
+    const std::uint8_t tag = in_.get_u8();
+    switch (static_cast<wire::Record>(tag)) {
+    case wire::Record::Root: {
+      bool is_null = false;
+      const std::uint32_t id = read_reference(false, is_null);
+      if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
+      blocks_[id].root = true;
+      ++roots_;
+      break;
+    }
+    case wire::Record::Data: read_block_data(); break;
+    case wire::Record::End:
+      read_end();
+      complete_ = true;
+      return;
+    default: malformed("unknown record tag " + std::to_string(tag) + " after " + std::to_string(in_.bytes_read()) + " bytes");
+    }
+  }
+}
+
+void free_heap_blocks(BlockRegistry &registry) {
+  std::vector<std::uintptr_t> heap;
+  registry.for_each([&](const MemoryBlock &b) {
+    if (b.origin == wire::Origin::Heap) heap.push_back(b.base);
+  });
+  for (std::uintptr_t p : heap) {
+    registry.erase(p);
+    std::free(reinterpret_cast<void *>(p));
+  }
+}
+
+} // namespace snow::msr

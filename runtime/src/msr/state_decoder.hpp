@@ -1,0 +1,114 @@
+// Restoration: reads a state stream chunk by chunk and rebuilds the memory
+// graph in this platform's layout.
+//
+// Globals are restored in place, stack blocks into the blocks this side has
+// registered under the same keys, heap blocks are allocated and registered.
+// Everything read is validated before it is used: block ids, type ids, counts,
+// logical offsets, value ranges, sizes against the configured limits. A
+// failure throws StateError and frees every heap block this decode allocated;
+// nothing is ever written outside a block the decode owns or was given.
+#pragma once
+
+#include "block_registry.hpp"
+#include "byte_order.hpp"
+#include "chunk_stream.hpp"
+#include "codec_plan.hpp"
+#include "platform.hpp"
+#include "program.hpp"
+#include "stream_format.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace snow::msr {
+
+struct DecoderOptions {
+  std::uint64_t max_total_bytes = 0;  // 0: half of physical memory (1 GiB on 32-bit)
+  std::uint64_t max_blocks = std::uint64_t{1} << 32;
+  std::uint32_t max_chunk_payload = wire::kMaxChunkPayload;
+  // Allocate global and stack blocks like heap blocks instead of restoring
+  // into the program's own (reading a stream without its program).
+  bool materialize_roots = false;
+};
+
+struct StreamInfo {
+  PlatformInfo source;
+  ByteOrder data_order = ByteOrder::Little;
+  std::uint64_t fingerprint = 0;
+  std::string program_name;
+};
+
+struct DecodedBlock {
+  std::uintptr_t address = 0;
+  TypeId type = 0;
+  std::uint64_t count = 0;
+  wire::Origin origin = wire::Origin::Heap;
+  std::uint64_t key = 0;
+  std::uint8_t align_log2 = 0;
+  bool has_data = false;
+  bool root = false;
+  bool owned = false;  // allocated by this decode
+};
+
+class StateDecoder {
+public:
+  // `local`: the program to restore into; null to synthesize one from the
+  // stream's own description (then materialize_roots is implied).
+  StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options = {});
+  ~StateDecoder();
+  StateDecoder(const StateDecoder &) = delete;
+  StateDecoder &operator=(const StateDecoder &) = delete;
+
+  // Reads the preamble and the header, and checks the program.
+  const StreamInfo &open();
+  // Restores every record up to End. On success the restored heap blocks
+  // belong to the program (they are in the registry).
+  void restore_all();
+
+  const StreamInfo &info() const { return info_; }
+  const Program &program() const { return *program_; }
+  const std::vector<DecodedBlock> &blocks() const { return blocks_; }
+  std::uint64_t stream_bytes() const { return in_.bytes_read(); }
+
+private:
+  void read_header();
+  std::uint32_t read_reference(bool allow_null, bool &is_null);
+  void announce(std::uint32_t id);
+  // Block ids, not references: `blocks_` grows while a block's pointers are read.
+  void read_pointer(unsigned char *dst, std::uint32_t owner);
+  void read_function(unsigned char *dst, std::uint32_t owner);
+  void read_block_data();
+  void run(const CodecPlan &plan, std::size_t begin, std::size_t end, unsigned char *base, std::uint32_t owner);
+  void read_scalars(const PlanOp &op, unsigned char *dst, std::uint32_t owner);
+  void read_raw(unsigned char *dst, std::uint64_t size);
+  void read_end();
+  void release_owned();
+  std::string describe(std::uint32_t id, const unsigned char *at) const;
+  [[noreturn]] void out_of_range(std::uint32_t owner, unsigned char *dst, std::uint64_t wire_value,
+                                 const PlanOp &op) const;
+
+  const Program *local_;
+  std::unique_ptr<Program> synthesized_;
+  const Program *program_ = nullptr;
+  BlockRegistry &registry_;
+  ChunkReader in_;
+  DecoderOptions options_;
+  StreamInfo info_;
+  bool swap_ = false;
+  std::unique_ptr<PlanCache> plans_;
+  std::vector<DecodedBlock> blocks_;
+  std::unordered_map<std::uint64_t, MemoryBlock> stack_blocks_;  // key → registered block
+  std::unordered_set<std::uint64_t> claimed_globals_, claimed_stack_;
+  std::uint64_t total_bytes_ = 0;
+  std::uint64_t roots_ = 0;
+  bool opened_ = false;
+  bool complete_ = false;
+};
+
+// Frees every heap block in `registry` (for registries a tool owns).
+void free_heap_blocks(BlockRegistry &registry);
+
+} // namespace snow::msr

@@ -1,0 +1,271 @@
+#include "state_encoder.hpp"
+
+#include "logical_address.hpp"
+#include "platform.hpp"
+#include "state_error.hpp"
+
+#include <cstring>
+
+namespace snow::msr {
+
+StateEncoder::StateEncoder(const Program &program, BlockRegistry &registry, ChunkSink &sink,
+                           EncoderOptions options)
+    : program_(program), registry_(registry), out_(sink, options.chunk_payload), options_(options),
+      swap_(options.byte_order != native_byte_order()), plans_(program.types(), swap_),
+      epoch_(registry.next_epoch()) {
+  if (options.chunk_payload == 0 || options.chunk_payload > wire::kMaxChunkPayload)
+    throw StateError(StateErrorCode::LimitExceeded, "chunk payload must be between 1 byte and 16 MiB");
+  out_.write_preamble();
+  write_header();
+}
+
+void StateEncoder::write_header() {
+  const PlatformInfo &p = options_.platform ? *options_.platform : native_platform();
+  out_.put_u8(static_cast<std::uint8_t>(wire::Record::Header));
+  out_.put_u8(static_cast<std::uint8_t>(options_.byte_order));
+  out_.put_string(p.name);
+  out_.put_u8(p.long_size);
+  out_.put_u8(p.pointer_size);
+  out_.put_u8(p.double_align);
+  unsigned char fp[8];
+  store_unsigned(fp, program_.fingerprint(), 8, ByteOrder::Big);
+  out_.put_bytes(fp, 8);
+  program_.write_description(out_);
+}
+
+std::string StateEncoder::describe(Where where) const {
+  const MemoryBlock &b = *where.block;
+  std::string name;
+  if (b.name) {
+    name = b.name;
+  } else {
+    name = "heap block at 0x" + [&] {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(b.base));
+      return std::string(buf);
+    }();
+  }
+  if (b.type >= program_.types().size()) return name;
+  const TypeInfo &t = program_.types().at(b.type);
+  if (t.size == 0) return name;
+  const std::uint64_t index = where.offset / t.size;
+  const bool array = b.bytes > t.size;
+  return name + (array ? "[" + std::to_string(index) + "]" : "") +
+         program_.types().describe_offset(b.type, where.offset % t.size);
+}
+
+void StateEncoder::check_movable(const MemoryBlock &block) const {
+  const std::string what = describe({&block, 0});
+  if (block.type == SNOW_NO_TYPE || !program_.types().contains(block.type))
+    throw StateError(StateErrorCode::BadBlock, what + " has no known element type (was it allocated outside snow_malloc?)");
+  const TypeInfo &t = program_.types().at(block.type);
+  if (!t.unmovable_reason.empty())
+    throw StateError(StateErrorCode::UnsupportedType, what + " holds '" + t.name + "': " + t.unmovable_reason);
+  if (t.size == 0 ? block.bytes != 0 : block.bytes % t.size != 0)
+    throw StateError(StateErrorCode::BadBlock, what + " is " + std::to_string(block.bytes) +
+                                                   " bytes, not a whole number of '" + t.name + "' (" +
+                                                   std::to_string(t.size) + " bytes)");
+}
+
+std::uint32_t StateEncoder::reference(MemoryBlock &block) {
+  if (block.epoch == epoch_) {
+    out_.put_varint(std::uint64_t{block.logical_id} + 1);
+    return block.logical_id;
+  }
+  check_movable(block);
+  const std::uint32_t id = next_id_++;
+  block.epoch = epoch_;
+  block.logical_id = id;
+  by_id_.push_back(&block);
+  sent_.push_back(false);
+  ++stats_.blocks;
+  const TypeInfo &t = program_.types().at(block.type);
+  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  out_.put_varint(std::uint64_t{id} + 1);
+  out_.put_u8(static_cast<std::uint8_t>(block.origin));
+  switch (block.origin) {
+  case wire::Origin::Heap: out_.put_u8(block.align_log2); break;
+  case wire::Origin::Global:
+  case wire::Origin::Stack: out_.put_varint(block.key); break;
+  }
+  out_.put_varint(block.type);
+  out_.put_varint(count);
+  if (block.origin != wire::Origin::Stack) pending_.push_back(&block);
+  return id;
+}
+
+void StateEncoder::write_pointer(std::uintptr_t value, TypeId pointee, Where where) {
+  ++stats_.pointers;
+  if (value == 0) {
+    out_.put_u8(0);
+    return;
+  }
+  MemoryBlock *block = registry_.find(value);
+  std::uint64_t offset = 0;
+  if (block != nullptr && block->origin != wire::Origin::Heap && pointee != SNOW_NO_TYPE && block->type != pointee) {
+    // Globals and stack variables can be adjacent: an address that starts one
+    // may be the end of its neighbour. The pointer's own type decides.
+    MemoryBlock *before = registry_.find_ending_at(value);
+    if (before != nullptr && before->type == pointee) {
+      block = before;
+      offset = before->bytes;
+    }
+  }
+  if (block == nullptr) {
+    block = registry_.find_containing(value);
+    if (block == nullptr) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+      throw StateError(StateErrorCode::UnregisteredPointer,
+                       describe(where) + " holds " + buf +
+                           ", which points to no registered memory block (freed, foreign or never registered)");
+    }
+    offset = value - block->base;
+  }
+  reference(*block);
+  if (offset == 0) {
+    out_.put_u8(0);
+    return;
+  }
+  const TypeInfo &t = program_.types().at(block->type);
+  try {
+    out_.put_varint(logical_from_native(program_.types(), block->type, block->bytes / t.size, offset));
+  } catch (const StateError &e) {
+    throw StateError(e.code(), describe(where) + ": " + e.what());
+  }
+}
+
+void StateEncoder::write_function(snow_function_address value, Where where) {
+  if (value == nullptr) {
+    out_.put_u8(0);
+    return;
+  }
+  const std::int64_t id = program_.function_id(value);
+  if (id < 0)
+    throw StateError(StateErrorCode::UnknownFunction,
+                     describe(where) + " points to a function that is not in the program's function table");
+  out_.put_varint(static_cast<std::uint64_t>(id) + 1);
+}
+
+void StateEncoder::write_raw(const unsigned char *src, std::uint64_t size) {
+  out_.put_bytes(src, static_cast<std::size_t>(size));
+}
+
+void StateEncoder::write_scalars(const PlanOp &op, const unsigned char *src) {
+  const unsigned n = op.native_size, w = op.wire_size;
+  if (n == w && op.stride == n && op.kind != Kind::Bool) {
+    // Contiguous same-width run: only the byte order changes.
+    std::uint64_t left = op.count;
+    while (left > 0) {
+      const std::size_t fit = out_.room(w) == nullptr ? 0 : out_.room_size() / w;
+      const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(left, fit));
+      swap_run(out_.room(w), src, k, w);
+      out_.advance(k * w);
+      src += k * w;
+      left -= k;
+    }
+    return;
+  }
+  const ByteOrder native = native_byte_order();
+  for (std::uint64_t i = 0; i < op.count; ++i, src += op.stride) {
+    std::uint64_t v = load_unsigned(src, n, native);
+    if (op.kind == Kind::Signed && n < 8 && (v >> (8 * n - 1)) != 0) v |= ~std::uint64_t{0} << (8 * n);
+    store_unsigned(out_.room(w), v, w, options_.byte_order);
+    out_.advance(w);
+  }
+}
+
+void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end, const unsigned char *base,
+                       const MemoryBlock &block) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const PlanOp &op = plan[i];
+    const unsigned char *at = base + op.offset;
+    switch (op.code) {
+    case PlanOp::Code::Bytes:
+      write_raw(at, op.count);
+      break;
+    case PlanOp::Code::Scalars:
+      write_scalars(op, at);
+      break;
+    case PlanOp::Code::Pointers:
+      for (std::uint64_t k = 0; k < op.count; ++k) {
+        std::uintptr_t value;
+        std::memcpy(&value, at + k * op.stride, sizeof value);
+        write_pointer(value, op.pointee,
+                      {&block, static_cast<std::uint64_t>(at + k * op.stride - reinterpret_cast<const unsigned char *>(block.base))});
+      }
+      break;
+    case PlanOp::Code::Functions:
+      for (std::uint64_t k = 0; k < op.count; ++k) {
+        snow_function_address value;
+        std::memcpy(&value, at + k * op.stride, sizeof value);
+        write_function(value,
+                       {&block, static_cast<std::uint64_t>(at + k * op.stride - reinterpret_cast<const unsigned char *>(block.base))});
+      }
+      break;
+    case PlanOp::Code::Repeat:
+      for (std::uint64_t k = 0; k < op.count; ++k) run(plan, i + 1, i + 1 + op.body, at + k * op.stride, block);
+      i += op.body;
+      break;
+    }
+  }
+}
+
+void StateEncoder::write_block(MemoryBlock &block) {
+  const TypeInfo &t = program_.types().at(block.type);
+  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  out_.put_u8(static_cast<std::uint8_t>(wire::Record::Data));
+  out_.put_varint(block.logical_id);
+  sent_[block.logical_id] = true;
+  stats_.data_bytes += block.bytes;
+  const auto *base = reinterpret_cast<const unsigned char *>(block.base);
+  const CodecPlan &plan = plans_.get(block.type);
+  if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
+    write_raw(base, block.bytes);  // the whole block is one verbatim run
+    return;
+  }
+  if (plan.size() == 1 && plan[0].code == PlanOp::Code::Scalars && plan[0].stride == plan[0].native_size &&
+      plan[0].count * plan[0].stride == t.size) {
+    PlanOp whole = plan[0];
+    whole.count *= count;
+    write_scalars(whole, base);
+    return;
+  }
+  for (std::uint64_t k = 0; k < count; ++k) run(plan, 0, plan.size(), base + k * t.size, block);
+}
+
+void StateEncoder::drain_pending() {
+  while (!pending_.empty()) {
+    MemoryBlock *b = pending_.back();
+    pending_.pop_back();
+    if (!sent_[b->logical_id]) write_block(*b);
+  }
+}
+
+void StateEncoder::add_root(const void *address) {
+  MemoryBlock *block = registry_.find(reinterpret_cast<std::uintptr_t>(address));
+  if (block == nullptr || block->origin == wire::Origin::Heap)
+    throw StateError(StateErrorCode::BadBlock, "a root must be a registered global or stack block");
+  ++stats_.roots;
+  out_.put_u8(static_cast<std::uint8_t>(wire::Record::Root));
+  reference(*block);
+  if (!sent_[block->logical_id]) write_block(*block);
+  drain_pending();
+}
+
+void StateEncoder::finish() {
+  if (finished_) return;
+  for (std::size_t id = 0; id < by_id_.size(); ++id) {
+    if (!sent_[id])
+      throw StateError(StateErrorCode::MissingRoot,
+                       "a pointer refers to stack variable '" + std::string(by_id_[id]->name ? by_id_[id]->name : "?") +
+                           "', whose frame was not collected as a root");
+  }
+  out_.put_u8(static_cast<std::uint8_t>(wire::Record::End));
+  out_.put_varint(next_id_);
+  out_.put_varint(stats_.roots);
+  out_.flush_chunk();
+  finished_ = true;
+}
+
+} // namespace snow::msr
