@@ -1,5 +1,7 @@
 #include "block_registry.hpp"
 
+#include "program.hpp"
+
 #include <algorithm>
 
 namespace snow::msr {
@@ -109,6 +111,20 @@ MemoryBlock *BlockRegistry::find_ending_at(std::uintptr_t address) {
   const MemoryBlock *b = *std::prev(it);
   if (b->bytes > 0 && b->base + b->bytes == address) return const_cast<MemoryBlock *>(b);
   return nullptr;
+}
+
+void register_program_globals(BlockRegistry &registry, const Program &program) {
+  for (std::size_t i = 0; i < program.globals().size(); ++i) {
+    const GlobalInfo &g = program.globals()[i];
+    MemoryBlock b;
+    b.base = reinterpret_cast<std::uintptr_t>(g.address);
+    b.bytes = g.count * program.types().at(g.type).size;
+    b.type = g.type;
+    b.origin = wire::Origin::Global;
+    b.key = i;
+    b.name = g.name.c_str();
+    registry.insert(b);
+  }
 }
 
 } // namespace snow::msr

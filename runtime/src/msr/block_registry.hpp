@@ -78,4 +78,8 @@ private:
   std::vector<const MemoryBlock *> index_;  // sorted by base, for interior pointers
 };
 
+class Program;
+// Registers every global of `program` (origin Global, key = its index).
+void register_program_globals(BlockRegistry &registry, const Program &program);
+
 } // namespace snow::msr

@@ -33,17 +33,7 @@ int snow_program_init(const snow_program_desc *desc) {
   try {
     auto program = std::make_unique<Program>(Program::from_desc(*desc));
     ProcessState &state = process_state();
-    for (std::size_t i = 0; i < program->globals().size(); ++i) {
-      const GlobalInfo &g = program->globals()[i];
-      MemoryBlock b;
-      b.base = reinterpret_cast<std::uintptr_t>(g.address);
-      b.bytes = g.count * program->types().at(g.type).size;
-      b.type = g.type;
-      b.origin = wire::Origin::Global;
-      b.key = i;
-      b.name = g.name.c_str();
-      state.registry.insert(b);
-    }
+    register_program_globals(state.registry, *program);
     state.program = std::move(program);
     return 0;
   } catch (const StateError &e) {

@@ -47,6 +47,14 @@ public:
         append(out, {PlanOp::Code::Bytes, Kind::Unsigned, 0, 0, 0, offset, t.count * e.size, 0, SNOW_NO_TYPE});
         return;
       }
+      if (body.size() == 1 && body[0].code == PlanOp::Code::Scalars && body[0].offset == 0 &&
+          body[0].stride == body[0].native_size && body[0].count * body[0].stride == e.size) {
+        PlanOp run = body[0];  // structs of same-width scalars, no padding: one run
+        run.offset = offset;
+        run.count *= t.count;
+        append(out, run);
+        return;
+      }
       PlanOp repeat{PlanOp::Code::Repeat, Kind::Unsigned, 0, 0, static_cast<std::uint32_t>(body.size()),
                     offset, t.count, e.size, SNOW_NO_TYPE};
       out.push_back(repeat);

@@ -8,12 +8,14 @@ namespace snow::msr {
 
 namespace {
 
-[[noreturn]] void into_scalar(const TypeTable &types, TypeId type, std::uint64_t offset,
-                              const char *where) {
-  throw StateError(StateErrorCode::PointerIntoScalar,
-                   "a pointer to byte " + std::to_string(offset) + " of '" + types.at(type).name +
-                       "' (" + types.describe_offset(type, offset) + ") points " + where +
-                       ", which has no meaning on another platform");
+// Thrown inside the recursion; logical_from_native turns it into a message
+// that names the whole path from the block's element type.
+struct NotALeafBoundary {
+  const char *where;
+};
+
+[[noreturn]] void into_scalar(const TypeTable &, TypeId, std::uint64_t, const char *where) {
+  throw NotALeafBoundary{where};
 }
 
 // Native offset of the first byte of leaf `leaf` (leaf_count: one past the end).
@@ -130,15 +132,25 @@ std::uint64_t logical_from_native(const TypeTable &types, TypeId type, std::uint
                                   std::uint64_t offset) {
   const TypeInfo &t = types.at(type);
   if (offset == 0) return 0;
-  if (t.size == 0) into_scalar(types, type, offset, "past an empty block");
-  if (offset == count * t.size) return 2 * count * t.leaf_count;
-  const std::uint64_t index = offset / t.size;
-  const std::uint64_t logical = 2 * index * t.leaf_count + within(types, type, offset % t.size);
-  // A pointer just past a member whose own last leaf ends early (trailing
-  // padding inside the member) would not come back to the same byte: refuse.
-  if (native_from_logical(types, type, count, logical) != offset)
-    into_scalar(types, type, offset % t.size, "into padding");
-  return logical;
+  const char *where = "past an empty block";
+  if (t.size != 0) {
+    if (offset == count * t.size) return 2 * count * t.leaf_count;
+    const std::uint64_t index = offset / t.size;
+    try {
+      const std::uint64_t logical = 2 * index * t.leaf_count + within(types, type, offset % t.size);
+      // A pointer just past a member whose own last leaf ends early (trailing
+      // padding inside the member) would not come back to the same byte: refuse.
+      if (native_from_logical(types, type, count, logical) == offset) return logical;
+      where = "into padding";
+    } catch (const NotALeafBoundary &e) {
+      where = e.where;
+    }
+  }
+  const std::uint64_t element = t.size ? offset / t.size : 0;
+  throw StateError(StateErrorCode::PointerIntoScalar,
+                   "it points to byte " + std::to_string(offset) + " of a block of '" + t.name + "', at [" +
+                       std::to_string(element) + "]" + types.describe_offset(type, t.size ? offset % t.size : 0) +
+                       " " + where + ", which has no meaning on another platform");
 }
 
 } // namespace snow::msr
