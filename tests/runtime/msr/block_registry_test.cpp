@@ -1,0 +1,108 @@
+#include "msr/block_registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+namespace snow::msr {
+namespace {
+
+MemoryBlock heap_block(std::uintptr_t base, std::uint64_t bytes, TypeId type = 0) {
+  MemoryBlock b;
+  b.base = base;
+  b.bytes = bytes;
+  b.type = type;
+  return b;
+}
+
+TEST(BlockRegistry, FindsBlocksByExactAddress) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 64, 3));
+  ASSERT_NE(r.find(0x1000), nullptr);
+  EXPECT_EQ(r.find(0x1000)->type, 3u);
+  EXPECT_EQ(r.find(0x1008), nullptr);
+  EXPECT_EQ(r.find(0), nullptr);
+  EXPECT_EQ(r.size(), 1u);
+}
+
+TEST(BlockRegistry, ReinsertingAnAddressReplacesTheBlock) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 64, 3));
+  r.insert(heap_block(0x1000, 32, 4));
+  EXPECT_EQ(r.size(), 1u);
+  EXPECT_EQ(r.find(0x1000)->bytes, 32u);
+}
+
+TEST(BlockRegistry, FindsTheBlockContainingAnInteriorOrOnePastTheEndAddress) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 64));
+  r.insert(heap_block(0x2000, 16));
+  EXPECT_EQ(r.find_containing(0x1020)->base, 0x1000u);
+  EXPECT_EQ(r.find_containing(0x1040)->base, 0x1000u);  // one past the end
+  EXPECT_EQ(r.find_containing(0x1041), nullptr);
+  EXPECT_EQ(r.find_containing(0x0fff), nullptr);
+  EXPECT_EQ(r.find_containing(0x2008)->base, 0x2000u);
+}
+
+TEST(BlockRegistry, PrefersTheBlockThatStartsAtAnAddressOverTheOneEndingThere) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 0x10));
+  r.insert(heap_block(0x1010, 0x10));
+  EXPECT_EQ(r.find_containing(0x1010)->base, 0x1010u);
+  EXPECT_EQ(r.find_ending_at(0x1010)->base, 0x1000u);
+}
+
+TEST(BlockRegistry, InteriorIndexFollowsInsertionsAndErasures) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 64));
+  EXPECT_NE(r.find_containing(0x1010), nullptr);
+  r.erase(0x1000);
+  EXPECT_EQ(r.find_containing(0x1010), nullptr);
+  r.insert(heap_block(0x3000, 8));
+  EXPECT_EQ(r.find_containing(0x3004)->base, 0x3000u);
+}
+
+// Against a std::map model: a million random operations, growth and
+// backward-shift deletion included, must never lose or invent a block.
+TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
+  BlockRegistry r;
+  std::map<std::uintptr_t, std::uint64_t> model;
+  std::mt19937_64 rng(42);
+  const int operations = 200000;
+  for (int i = 0; i < operations; ++i) {
+    const std::uintptr_t base = 16 * (1 + rng() % 50000);
+    if (rng() % 3 != 0) {
+      const std::uint64_t bytes = rng() % 100;
+      r.insert(heap_block(base, bytes));
+      model[base] = bytes;
+    } else {
+      EXPECT_EQ(r.erase(base), model.erase(base) == 1);
+    }
+  }
+  ASSERT_EQ(r.size(), model.size());
+  for (const auto &[base, bytes] : model) {
+    const MemoryBlock *b = r.find(base);
+    ASSERT_NE(b, nullptr) << base;
+    EXPECT_EQ(b->bytes, bytes);
+  }
+  std::size_t seen = 0;
+  r.for_each([&](const MemoryBlock &b) {
+    ++seen;
+    EXPECT_EQ(model.count(b.base), 1u);
+  });
+  EXPECT_EQ(seen, model.size());
+}
+
+TEST(BlockRegistry, NewEpochMakesEveryBlockUnvisited) {
+  BlockRegistry r;
+  r.insert(heap_block(0x1000, 8));
+  const std::uint32_t e1 = r.next_epoch();
+  r.find(0x1000)->epoch = e1;
+  const std::uint32_t e2 = r.next_epoch();
+  EXPECT_NE(e1, e2);
+  EXPECT_NE(r.find(0x1000)->epoch, e2);
+}
+
+} // namespace
+} // namespace snow::msr
