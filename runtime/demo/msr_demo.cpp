@@ -2,10 +2,11 @@
 //
 //   snow-msr-demo write <file> [seed]
 //       builds the graph, checks it, and collects it (globals + one stack frame)
-//   snow-msr-demo restore <file> [seed] [--recollect <file2>]
+//   snow-msr-demo restore <file> [seed] [--recollect <file2>] [--forward <file3>]
 //       restores the graph into this process, checks every field and pointer,
 //       and optionally collects it again "as" the stream's source platform and
-//       byte order, which must give the identical stream
+//       byte order, which must give the identical stream (--recollect), or
+//       natively, to pass it on to the next platform (--forward)
 //
 // Prints one line of figures per step; exits 0 only if everything checked out.
 #include "state_graph.h"
@@ -41,7 +42,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 int usage() {
   std::fprintf(stderr, "usage: snow-msr-demo write <file> [seed]\n"
-                       "       snow-msr-demo restore <file> [seed] [--recollect <file2>]\n");
+                       "       snow-msr-demo restore <file> [seed] [--recollect <file2>] [--forward <file3>]\n");
   return 2;
 }
 
@@ -64,7 +65,7 @@ int write_state(const char *path, int seed) {
   return 0;
 }
 
-int restore_state(const char *path, int seed, const char *recollect) {
+int restore_state(const char *path, int seed, const char *recollect, const char *forward) {
   graph_frame frame{};
   state_graph_register_frame(&frame);
   const std::vector<unsigned char> original = read_file(path);
@@ -111,6 +112,16 @@ int restore_state(const char *path, int seed, const char *recollect) {
       return 1;
     }
   }
+  if (forward != nullptr && bad == 0) {
+    void *roots[16];
+    const std::size_t n = state_graph_roots(&frame, roots, 16);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (snow_save_state_file(forward, roots, n) != 0) {
+      std::printf("\nsnow-msr-demo: %s\n", snow_last_error());
+      return 1;
+    }
+    std::printf(", collected again in %.2f ms", ms_since(t1));
+  }
   std::printf("\n");
   return bad == 0 ? 0 : 1;
 }
@@ -125,12 +136,13 @@ int main(int argc, char **argv) {
   }
   const std::string command = argv[1];
   int seed = 7;
-  const char *recollect = nullptr;
+  const char *recollect = nullptr, *forward = nullptr;
   for (int i = 3; i < argc; ++i) {
     if (std::strcmp(argv[i], "--recollect") == 0 && i + 1 < argc) recollect = argv[++i];
+    else if (std::strcmp(argv[i], "--forward") == 0 && i + 1 < argc) forward = argv[++i];
     else seed = std::atoi(argv[i]);
   }
   if (command == "write") return write_state(argv[2], seed);
-  if (command == "restore") return restore_state(argv[2], seed, recollect);
+  if (command == "restore") return restore_state(argv[2], seed, recollect, forward);
   return usage();
 }
