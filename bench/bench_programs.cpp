@@ -1,0 +1,76 @@
+#include "bench_programs.hpp"
+
+#include <cstddef>
+#include <cstdlib>
+
+namespace snow::bench {
+
+namespace {
+
+const snow_field_desc kNodeFields[] = {
+    {"left", kNodePointer, offsetof(TreeNode, left)},
+    {"right", kNodePointer, offsetof(TreeNode, right)},
+    {"parent", kNodePointer, offsetof(TreeNode, parent)},
+    {"payload", kDouble, offsetof(TreeNode, payload)},
+};
+
+// A pointer type may name a struct defined after it (the struct points to itself).
+const snow_type_desc kTypes[] = {
+    {"double", SNOW_KIND_FLOAT, 8, sizeof(double), SNOW_NO_TYPE, 0, nullptr, 0},
+    {"struct node *", SNOW_KIND_POINTER, 0, sizeof(TreeNode *), kNode, 0, nullptr, 0},
+    {"struct node", SNOW_KIND_STRUCT, 0, sizeof(TreeNode), SNOW_NO_TYPE, 0, kNodeFields, 4},
+};
+
+} // namespace
+
+msr::Program describe_program(const char *name, void *address, snow_type_id type, std::size_t count) {
+  const snow_global_desc global{name, address, type, count};
+  const snow_program_desc desc{"snow-bench", kTypes, 3, nullptr, 0, &global, 1, nullptr, 0};
+  return msr::Program::from_desc(desc);
+}
+
+void register_globals(const msr::Program &program, msr::BlockRegistry &registry) {
+  for (std::size_t i = 0; i < program.globals().size(); ++i) {
+    const msr::GlobalInfo &g = program.globals()[i];
+    msr::MemoryBlock b;
+    b.base = reinterpret_cast<std::uintptr_t>(g.address);
+    b.bytes = g.count * program.types().at(g.type).size;
+    b.type = g.type;
+    b.origin = msr::wire::Origin::Global;
+    b.key = i;
+    b.name = g.name.c_str();
+    registry.insert(b);
+  }
+}
+
+std::vector<TreeNode *> build_tree(std::size_t count, msr::BlockRegistry *registry) {
+  std::vector<TreeNode *> nodes(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    nodes[i] = static_cast<TreeNode *>(std::malloc(sizeof(TreeNode)));
+    if (registry != nullptr) {
+      msr::MemoryBlock b;
+      b.base = reinterpret_cast<std::uintptr_t>(nodes[i]);
+      b.bytes = sizeof(TreeNode);
+      b.type = kNode;
+      registry->insert(b);
+    }
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    TreeNode &n = *nodes[i];
+    n.left = 2 * i + 1 < count ? nodes[2 * i + 1] : nullptr;
+    n.right = 2 * i + 2 < count ? nodes[2 * i + 2] : nullptr;
+    n.parent = i > 0 ? nodes[(i - 1) / 2] : nullptr;
+    n.payload = tree_payload(i);
+  }
+  return nodes;
+}
+
+void free_tree(std::vector<TreeNode *> &nodes, msr::BlockRegistry *registry) {
+  for (TreeNode *n : nodes) {
+    if (registry != nullptr) registry->erase(reinterpret_cast<std::uintptr_t>(n));
+    std::free(n);
+  }
+  nodes.clear();
+}
+
+} // namespace snow::bench
