@@ -188,9 +188,9 @@ static const snow_type_desc types[T_COUNT] = {
 };
 
 static const snow_function_desc functions[] = {
-  {"add", (snow_function_address)add},
-  {"mul", (snow_function_address)mul},
-  {"sub", (snow_function_address)sub},
+  {"add", (snow_function_address)add, NULL, 0},
+  {"mul", (snow_function_address)mul, NULL, 0},
+  {"sub", (snow_function_address)sub, NULL, 0},
 };
 
 static const snow_global_desc globals[] = {

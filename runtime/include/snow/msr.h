@@ -68,6 +68,11 @@ typedef void (*snow_function_address)(void);
 typedef struct snow_function_desc {
   const char *name;                 /* stable across platforms: the id is the index */
   snow_function_address address;
+  /* Migratable functions (those on a call path from main to a poll-point):
+   * for resume point r (1 … resume_count), resume_views[r - 1] is the type of
+   * the frame's locals struct as seen there — only the fields live at r. */
+  const snow_type_id *resume_views;
+  size_t resume_count;
 } snow_function_desc;
 
 typedef struct snow_global_desc {

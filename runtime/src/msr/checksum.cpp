@@ -6,6 +6,17 @@
 
 namespace snow::msr {
 
+namespace {
+std::uint64_t mix64(std::uint64_t x) {  // the MurmurHash3 64-bit finaliser: a bijection
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+} // namespace
+
 std::uint64_t chunk_checksum(const unsigned char *data, std::size_t size) {
   // Four independent lanes keep the adders busy; they are folded at the end.
   std::uint64_t a[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
@@ -28,7 +39,10 @@ std::uint64_t chunk_checksum(const unsigned char *data, std::size_t size) {
     sa += w;
     sb += sa;
   }
-  return (sb * 0x9E3779B97F4A7C15ull) ^ sa ^ size;
+  // Each sum goes through a bijective mixer before they are combined: any
+  // change moves `sa` (a single changed word always does), and the two mixed
+  // values have no linear relation that could cancel it.
+  return mix64(sa ^ size) ^ (mix64(sb + 0x9E3779B97F4A7C15ull) * 3);
 }
 
 } // namespace snow::msr

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace snow::msr {
@@ -92,6 +93,14 @@ void ChunkReader::read_preamble() {
     throw StateError(StateErrorCode::UnsupportedVersion,
                      "stream format version " + std::to_string(version) + " is not supported (this runtime reads version " +
                          std::to_string(wire::kVersion) + ")");
+  const auto flags = static_cast<std::uint16_t>(load_unsigned(v.data + 10, 2, ByteOrder::Big));
+  if (flags != 0)
+    throw StateError(StateErrorCode::UnsupportedVersion,
+                     "the stream sets preamble flags 0x" + [&] {
+                       char b[8];
+                       std::snprintf(b, sizeof b, "%04x", flags);
+                       return std::string(b);
+                     }() + ", which version " + std::to_string(wire::kVersion) + " does not define");
   declared_payload_ = static_cast<std::uint32_t>(load_unsigned(v.data + 12, 4, ByteOrder::Big));
   if (declared_payload_ == 0 || declared_payload_ > limits_.max_chunk_payload || declared_payload_ > wire::kMaxChunkPayload)
     throw StateError(StateErrorCode::LimitExceeded,

@@ -138,6 +138,10 @@ public:
     if (pos_ == end_) next_chunk();
     return *pos_++;
   }
+  std::uint8_t peek_u8() {
+    if (pos_ == end_) next_chunk();
+    return *pos_;
+  }
   std::uint64_t get_varint();
   void get_bytes(void *out, std::size_t size);
   std::string get_string(std::size_t max_length);

@@ -51,6 +51,15 @@ Program Program::from_desc(const snow_program_desc &desc) {
     if (f.name == nullptr || f.address == nullptr) invalid("function #" + std::to_string(i) + " has no name or address");
     p.function_names_.emplace_back(f.name);
     p.function_addresses_.push_back(f.address);
+    std::vector<TypeId> views;
+    for (std::size_t r = 0; r < f.resume_count; ++r) {
+      if (f.resume_views == nullptr || !p.types_.contains(f.resume_views[r]) ||
+          p.types_.at(f.resume_views[r]).kind != Kind::Struct)
+        invalid("function '" + std::string(f.name) + "' resume point " + std::to_string(r + 1) +
+                " has no struct type for its locals");
+      views.push_back(f.resume_views[r]);
+    }
+    p.resume_views_.push_back(std::move(views));
     p.function_ids_.emplace(reinterpret_cast<std::uintptr_t>(f.address), static_cast<std::uint32_t>(i));
   }
   for (std::size_t i = 0; i < desc.global_count; ++i) {
@@ -85,7 +94,11 @@ std::vector<unsigned char> Program::canonical_bytes() const {
     }
   }
   w.varint(function_names_.size());
-  for (const std::string &f : function_names_) w.string(f);
+  for (std::size_t i = 0; i < function_names_.size(); ++i) {
+    w.string(function_names_[i]);
+    w.varint(resume_views_[i].size());
+    for (TypeId v : resume_views_[i]) w.varint(v);
+  }
   w.varint(globals_.size());
   for (const GlobalInfo &g : globals_) {
     w.string(g.name);
@@ -184,6 +197,15 @@ Program Program::read_description(ChunkReader &in) {
   for (std::uint64_t i = 0; i < functions; ++i) {
     p.function_names_.push_back(r.string());
     p.function_addresses_.push_back(nullptr);
+    const std::uint64_t views = r.bounded(1u << 20, "a resume point count");
+    std::vector<TypeId> ids;
+    for (std::uint64_t v = 0; v < views; ++v) {
+      const auto view = static_cast<TypeId>(r.bounded(type_count ? type_count - 1 : 0, "a resume view type"));
+      if (type_count == 0 || p.types_.at(view).kind != Kind::Struct)
+        CanonicalReader::bad("has a resume point whose locals are not a struct");
+      ids.push_back(view);
+    }
+    p.resume_views_.push_back(std::move(ids));
   }
   const std::uint64_t globals = r.bounded(wire::kMaxNameCount, "a global count");
   for (std::uint64_t i = 0; i < globals; ++i) {
@@ -194,7 +216,9 @@ Program Program::read_description(ChunkReader &in) {
     g.count = r.bounded(std::uint64_t{1} << 40, "a global's count");
     p.globals_.push_back(std::move(g));
   }
-  const std::uint64_t extra = r.bounded(r.remaining(), "an extra size");
+  const std::uint64_t extra = r.varint();
+  if (extra > r.remaining()) CanonicalReader::bad("has an extra size of " + std::to_string(extra) + " bytes but only " +
+                                                  std::to_string(r.remaining()) + " remain");
   p.extra_.assign(r.here(), r.here() + extra);
   r.skip(static_cast<std::size_t>(extra));
   if (r.remaining() != 0) CanonicalReader::bad("has trailing bytes");
@@ -226,6 +250,7 @@ std::string Program::explain_difference(const Program &mine, const Program &thei
                b.fields[f].name + "' in the stream";
   }
   if (mine.function_names_ != theirs.function_names_) return "the function tables differ";
+  if (mine.resume_views_ != theirs.resume_views_) return "the resume points of the migratable functions differ";
   if (mine.globals_.size() != theirs.globals_.size()) return "the global tables differ in length";
   for (std::size_t i = 0; i < mine.globals_.size(); ++i)
     if (mine.globals_[i].name != theirs.globals_[i].name || mine.globals_[i].type != theirs.globals_[i].type ||

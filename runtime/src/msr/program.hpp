@@ -46,6 +46,8 @@ public:
   std::uint64_t fingerprint() const { return fingerprint_; }
 
   std::size_t function_count() const { return function_names_.size(); }
+  // Types of a migratable function's locals at each resume point (index r-1).
+  const std::vector<TypeId> &resume_views(std::uint32_t id) const { return resume_views_[id]; }
   const std::string &function_name(std::uint32_t id) const { return function_names_[id]; }
   snow_function_address function_address(std::uint32_t id) const { return function_addresses_[id]; }
   // Index of the function at `address`, or -1.
@@ -61,6 +63,7 @@ private:
   TypeTable types_;
   std::vector<std::string> function_names_;
   std::vector<snow_function_address> function_addresses_;
+  std::vector<std::vector<TypeId>> resume_views_;
   std::unordered_map<std::uintptr_t, std::uint32_t> function_ids_;
   std::vector<GlobalInfo> globals_;
   std::vector<unsigned char> extra_;

@@ -89,7 +89,9 @@ void StateDecoder::read_header() {
 
 std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) const {
   const DecodedBlock &block = blocks_[id];
-  const std::uint64_t offset = static_cast<std::uint64_t>(at - reinterpret_cast<const unsigned char *>(block.address));
+  const unsigned char *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
+                                                                        : reinterpret_cast<const unsigned char *>(block.address);
+  const std::uint64_t offset = static_cast<std::uint64_t>(at - base);
   std::string name;
   switch (block.origin) {
   case wire::Origin::Global:
@@ -150,7 +152,9 @@ void StateDecoder::announce(std::uint32_t id) {
   const TypeInfo &t = program_->types().at(b.type);
   if (!t.unmovable_reason.empty())
     throw StateError(StateErrorCode::UnsupportedType, "block #" + std::to_string(id) + " holds '" + t.name + "': " + t.unmovable_reason);
-  if (t.size != 0 && b.count > options_.max_total_bytes / t.size)
+  // Empty elements cost nothing to store but still count, one byte each, so
+  // that no count can make a loop run unboundedly.
+  if (b.count > options_.max_total_bytes / std::max<std::uint64_t>(t.size, 1))
     throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
                                                         t.name + "' exceeds the restore limit of " +
                                                         std::to_string(options_.max_total_bytes) + " bytes");
@@ -166,7 +170,17 @@ void StateDecoder::announce(std::uint32_t id) {
     if (!claimed_globals_.insert(b.key).second) malformed("global '" + g.name + "' is announced twice");
   }
   if (b.origin == wire::Origin::Global && !options_.materialize_roots) {
+    // Pointers get the global's own address; its contents are decoded into a
+    // staging copy and only committed when the whole stream has been read,
+    // so a failed restore leaves the globals as they were.
     b.address = reinterpret_cast<std::uintptr_t>(program_->globals()[b.key].address);
+    if (total_bytes_ + bytes > options_.max_total_bytes)
+      throw StateError(StateErrorCode::LimitExceeded, "restoring global '" + program_->globals()[b.key].name +
+                                                          "' would exceed the limit of " +
+                                                          std::to_string(options_.max_total_bytes) + " bytes");
+    total_bytes_ += bytes;
+    b.staging = staged_.size();
+    staged_.emplace_back(static_cast<std::size_t>(bytes));
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
     if (it == stack_blocks_.end())
@@ -350,7 +364,9 @@ void StateDecoder::read_block_data() {
   const auto owner = static_cast<std::uint32_t>(id);
   const DecodedBlock block = blocks_[id];  // a copy: blocks_ may grow below
   const TypeInfo &t = program_->types().at(block.type);
-  auto *base = reinterpret_cast<unsigned char *>(block.address);
+  if (t.leaf_count == 0) return;  // empty elements: nothing on the wire
+  auto *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
+                                                         : reinterpret_cast<unsigned char *>(block.address);
   const CodecPlan &plan = plans_->get(block.type);
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
     read_raw(base, block.count * t.size);
@@ -375,28 +391,82 @@ void StateDecoder::read_end() {
   for (std::size_t id = 0; id < blocks_.size(); ++id)
     if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (!in_.at_end()) malformed("the stream continues after its End record");
+  // Everything checked: now the globals take their new contents.
+  for (const DecodedBlock &b : blocks_)
+    if (b.staging != DecodedBlock::kNotStaged)
+      std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());
+  staged_.clear();
+}
+
+void StateDecoder::read_record(std::uint8_t tag) {
+  switch (static_cast<wire::Record>(tag)) {
+  case wire::Record::Root: {
+    bool is_null = false;
+    const std::uint32_t id = read_reference(false, is_null);
+    if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
+    blocks_[id].root = true;
+    ++roots_;
+    break;
+  }
+  case wire::Record::Data: read_block_data(); break;
+  default: malformed("unknown record tag " + std::to_string(tag) + " after " + std::to_string(in_.bytes_read()) + " bytes");
+  }
+}
+
+FrameRecord StateDecoder::read_frame() {
+  FrameRecord f;
+  const std::uint64_t depth = in_.get_varint(), function = in_.get_varint(), point = in_.get_varint();
+  if (depth != frames_.size())
+    malformed("frame record for depth " + std::to_string(depth) + " where depth " + std::to_string(frames_.size()) + " was due");
+  if (function >= program_->function_count())
+    malformed("frame " + std::to_string(depth) + " names function #" + std::to_string(function) + "; the program has " +
+              std::to_string(program_->function_count()));
+  const auto &views = program_->resume_views(static_cast<std::uint32_t>(function));
+  if (point == 0 || point > views.size())
+    malformed("frame " + std::to_string(depth) + " of '" + program_->function_name(static_cast<std::uint32_t>(function)) +
+              "' stands at resume point " + std::to_string(point) + "; it has " + std::to_string(views.size()));
+  f.depth = static_cast<std::uint32_t>(depth);
+  f.function = static_cast<std::uint32_t>(function);
+  f.resume_point = static_cast<std::uint32_t>(point);
+  frames_.push_back(f);
+  return f;
+}
+
+void StateDecoder::restore_until_frame() {
+  open();
+  for (;;) {
+    const std::uint8_t tag = in_.peek_u8();
+    if (tag == static_cast<std::uint8_t>(wire::Record::Frame) || tag == static_cast<std::uint8_t>(wire::Record::End)) return;
+    read_record(in_.get_u8());
+  }
+}
+
+std::optional<FrameRecord> StateDecoder::next_frame() {
+  restore_until_frame();
+  if (in_.get_u8() == static_cast<std::uint8_t>(wire::Record::End)) {
+    read_end();
+    complete_ = true;
+    return std::nullopt;
+  }
+  return read_frame();
 }
 
 void StateDecoder::restore_all() {
   open();
   for (;;) {
     const std::uint8_t tag = in_.get_u8();
-    switch (static_cast<wire::Record>(tag)) {
-    case wire::Record::Root: {
-      bool is_null = false;
-      const std::uint32_t id = read_reference(false, is_null);
-      if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
-      blocks_[id].root = true;
-      ++roots_;
-      break;
-    }
-    case wire::Record::Data: read_block_data(); break;
-    case wire::Record::End:
+    if (tag == static_cast<std::uint8_t>(wire::Record::End)) {
       read_end();
       complete_ = true;
       return;
-    default: malformed("unknown record tag " + std::to_string(tag) + " after " + std::to_string(in_.bytes_read()) + " bytes");
     }
+    if (tag == static_cast<std::uint8_t>(wire::Record::Frame)) {
+      if (!options_.materialize_roots)
+        malformed("the stream holds execution state (frames): it is resumed by the program, not restored as data");
+      read_frame();
+      continue;
+    }
+    read_record(tag);
   }
 }
 

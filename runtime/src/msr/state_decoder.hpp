@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -51,6 +52,14 @@ struct DecodedBlock {
   bool has_data = false;
   bool root = false;
   bool owned = false;  // allocated by this decode
+  static constexpr std::size_t kNotStaged = ~std::size_t{0};
+  std::size_t staging = kNotStaged;  // globals: index of the copy their contents are decoded into
+};
+
+struct FrameRecord {
+  std::uint32_t depth = 0;
+  std::uint32_t function = 0;
+  std::uint32_t resume_point = 0;  // 1-based
 };
 
 class StateDecoder {
@@ -65,8 +74,20 @@ public:
   // Reads the preamble and the header, and checks the program.
   const StreamInfo &open();
   // Restores every record up to End. On success the restored heap blocks
-  // belong to the program (they are in the registry).
+  // belong to the program (they are in the registry). A stream with frames
+  // is refused here unless roots are materialized (a tool reading it).
   void restore_all();
+
+  // Frame by frame, as a resuming program re-enters its functions:
+  // restore_until_frame() restores the records before the next Frame (the
+  // globals); next_frame() then returns that frame — the caller registers its
+  // locals (provide_stack_block) and calls restore_until_frame() again for
+  // them — or, at End, finishes the stream and returns nothing.
+  void restore_until_frame();
+  std::optional<FrameRecord> next_frame();
+  void provide_stack_block(const MemoryBlock &block) { stack_blocks_[block.key] = block; }
+  bool complete() const { return complete_; }
+  const std::vector<FrameRecord> &frames() const { return frames_; }
 
   const StreamInfo &info() const { return info_; }
   const Program &program() const { return *program_; }
@@ -103,7 +124,11 @@ private:
   std::unordered_map<std::uint64_t, MemoryBlock> stack_blocks_;  // key → registered block
   std::unordered_set<std::uint64_t> claimed_globals_, claimed_stack_;
   std::uint64_t total_bytes_ = 0;
+  std::vector<std::vector<unsigned char>> staged_;  // globals' new contents until End
   std::uint64_t roots_ = 0;
+  std::vector<FrameRecord> frames_;
+  void read_record(std::uint8_t tag);
+  FrameRecord read_frame();
   bool opened_ = false;
   bool complete_ = false;
 };

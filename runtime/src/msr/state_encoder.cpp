@@ -218,6 +218,7 @@ void StateEncoder::write_block(MemoryBlock &block) {
   out_.put_varint(block.logical_id);
   sent_[block.logical_id] = true;
   stats_.data_bytes += block.bytes;
+  if (t.leaf_count == 0) return;  // empty elements: nothing on the wire
   const auto *base = reinterpret_cast<const unsigned char *>(block.base);
   const CodecPlan &plan = plans_.get(block.type);
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
@@ -251,6 +252,13 @@ void StateEncoder::add_root(const void *address) {
   reference(*block);
   if (!sent_[block->logical_id]) write_block(*block);
   drain_pending();
+}
+
+void StateEncoder::add_frame(std::uint32_t depth, std::uint32_t function, std::uint32_t resume_point) {
+  out_.put_u8(static_cast<std::uint8_t>(wire::Record::Frame));
+  out_.put_varint(depth);
+  out_.put_varint(function);
+  out_.put_varint(resume_point);
 }
 
 void StateEncoder::finish() {

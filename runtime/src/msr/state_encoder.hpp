@@ -48,6 +48,9 @@ public:
   // Sends the global or stack block starting at `block` and everything it
   // reaches that has not been sent yet. Roots go outermost frame first.
   void add_root(const void *block);
+  // Starts the activation record of a frame (depth 0 is main); its locals
+  // follow as a root. Frames go outermost first.
+  void add_frame(std::uint32_t depth, std::uint32_t function, std::uint32_t resume_point);
   // Writes the End record and flushes the last chunk.
   void finish();
 

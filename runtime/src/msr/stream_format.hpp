@@ -7,7 +7,7 @@
 //   (all fixed-width framing fields big-endian)
 //
 // The payloads, concatenated, form the record stream:
-//   Header  program description  (Root | Data)*  End
+//   Header  program description  (Root | Data)*  (Frame (Root | Data)*)*  End
 // Scalars inside Data are in the byte order the Header declares; every other
 // integer is an unsigned LEB128 varint.
 #pragma once
@@ -30,6 +30,7 @@ enum class Record : std::uint8_t {
   Header = 0x48,  // 'H'
   Root = 0x52,    // 'R': a global or stack block the destination must restore
   Data = 0x44,    // 'D': the contents of one announced block
+  Frame = 0x46,   // 'F': an activation record (execution state), outermost first
   End = 0x45,     // 'E'
 };
 

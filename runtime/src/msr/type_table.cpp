@@ -58,28 +58,33 @@ struct LeafShape {
   }
 };
 
-void collect_shape(const std::vector<TypeInfo> &types, TypeId id, std::uint64_t base,
+// Stops (returning false) past kMaxShapeLeaves: a union that large is refused.
+constexpr std::size_t kMaxShapeLeaves = 4096;
+
+bool collect_shape(const std::vector<TypeInfo> &types, TypeId id, std::uint64_t base,
                    std::vector<LeafShape> &out, std::string &pointer_member) {
+  if (out.size() > kMaxShapeLeaves) return false;
   const TypeInfo &t = types[id];
   switch (t.kind) {
   case Kind::Pointer:
   case Kind::Function:
     pointer_member = t.name;
     out.push_back({base, t.size, 0});
-    return;
+    return true;
   case Kind::Array:
-    for (std::uint64_t i = 0; i < t.count && out.size() < 4096; ++i)
-      collect_shape(types, t.element, base + i * types[t.element].size, out, pointer_member);
-    return;
+    if (types[t.element].leaf_count == 0) return true;  // nothing to compare, however many
+    for (std::uint64_t i = 0; i < t.count; ++i)
+      if (!collect_shape(types, t.element, base + i * types[t.element].size, out, pointer_member)) return false;
+    return true;
   case Kind::Struct:
-    for (const FieldInfo &f : t.fields) collect_shape(types, f.type, base + f.offset, out, pointer_member);
-    return;
+    for (const FieldInfo &f : t.fields)
+      if (!collect_shape(types, f.type, base + f.offset, out, pointer_member)) return false;
+    return true;
   case Kind::Union:
-    if (!t.fields.empty()) collect_shape(types, t.fields[0].type, base, out, pointer_member);
-    return;
+    return t.fields.empty() || collect_shape(types, t.fields[0].type, base, out, pointer_member);
   default:
     out.push_back({base, t.size, t.wire_size});
-    return;
+    return true;
   }
 }
 
@@ -130,6 +135,7 @@ TypeTable TypeTable::synthesize(std::vector<TypeInfo> types) {
     case Kind::Unsigned:
     case Kind::Bool:
     case Kind::Float:
+      if (!valid_width(t.wire_size)) invalid(t, static_cast<TypeId>(i), "has wire size " + std::to_string(t.wire_size));
       t.size = t.align = t.wire_size;
       break;
     case Kind::Pointer:
@@ -265,7 +271,9 @@ void TypeTable::finish_type(TypeId id) {
       if (ft.size > t.size) invalid(t, id, "union member '" + f.name + "' is larger than the union");
       t.depth = std::max(t.depth, ft.depth + 1);
       std::vector<LeafShape> shape;
-      collect_shape(types_, f.type, 0, shape, pointer_member);
+      if (!collect_shape(types_, f.type, 0, shape, pointer_member) && t.unmovable_reason.empty())
+        t.unmovable_reason = "union '" + t.name + "' member '" + f.name + "' has more than " +
+                             std::to_string(kMaxShapeLeaves) + " scalars: too large to check its members agree";
       if (i == 0) first = shape;
       if (!pointer_member.empty()) {
         t.unmovable_reason = "union '" + t.name + "' has a pointer member ('" + f.name +

@@ -88,7 +88,7 @@ void ProgramBuilder::global(const char *name, void *address, snow_type_id type, 
 }
 
 void ProgramBuilder::function_entry(const char *name, snow_function_address address) {
-  functions_.push_back({name, address});
+  functions_.push_back({name, address, nullptr, 0});
 }
 
 snow_program_desc ProgramBuilder::desc(const char *name) const {

@@ -1,0 +1,102 @@
+/*
+ * snow/exec.h — execution state: what snow-precompile's output calls so that a
+ * running program can stop at a poll-point, have its frames collected
+ * outermost first, and resume — here, or from a checkpoint on any platform.
+ *
+ * The shape of a migratable function after precompilation:
+ *
+ *   double f(int n) {
+ *     struct snow_locals_f L;                 // every local live at some resume point
+ *     snow_frame F;
+ *     L.n = n;
+ *     snow_enter(&F, snow_unit_functions[3], &L);
+ *     if (snow_resuming) switch (snow_resume(&F)) { case 1: goto snow_rp_1; case 2: goto snow_rp_2; }
+ *     …
+ *     SNOW_POLL(&F, 1); snow_rp_1:;           // a poll-point
+ *     …
+ *     F.resume_point = 2; snow_rp_2: L.t = g(L.n);   // a call on a migration path
+ *     …
+ *     snow_leave(&F); return L.t;
+ *   }
+ *
+ * Triggering: SIGUSR1 (or snow_request_checkpoint()) makes the next poll-point
+ * checkpoint; SNOW_CHECKPOINT_AT_POLL=k makes the k-th poll-point do it. See
+ * docs/checkpoint-restart.md for the environment variables.
+ */
+#ifndef SNOW_EXEC_H
+#define SNOW_EXEC_H
+
+#include "msr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One activation of a migratable function (SNOW's execution-state record). */
+typedef struct snow_frame {
+  struct snow_frame *caller;
+  uint32_t function;       /* program-wide function id */
+  uint32_t resume_point;   /* 1-based; where this frame stands when collected */
+  void *locals;            /* the frame's locals struct */
+} snow_frame;
+
+extern snow_frame *snow_top_frame;
+/* Poll-points count themselves and act when the count reaches the trigger. */
+extern uint64_t snow_poll_count;
+extern volatile uint64_t snow_poll_trigger;
+/* Non-zero while frames are being restored at start-up. */
+extern int snow_resuming;
+
+static inline void snow_enter(snow_frame *frame, uint32_t function, void *locals) {
+  frame->caller = snow_top_frame;
+  frame->function = function;
+  frame->resume_point = 0;
+  frame->locals = locals;
+  snow_top_frame = frame;
+}
+
+static inline void snow_leave(snow_frame *frame) { snow_top_frame = frame->caller; }
+
+/* The work of a poll-point whose trigger fired: checkpoint, migrate, or continue. */
+void snow_poll(void);
+
+#define SNOW_POLL(frame, point)                                                    \
+  do {                                                                             \
+    if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) {             \
+      (frame)->resume_point = (point);                                             \
+      snow_poll();                                                                 \
+    }                                                                              \
+  } while (0)
+
+/* Restores `frame`'s locals from the state being resumed and returns the
+ * resume point to jump to. Called at function entry while snow_resuming. */
+uint32_t snow_resume(snow_frame *frame);
+
+/* Asks the next poll-point to checkpoint (async-signal-safe). */
+void snow_request_checkpoint(void);
+
+/* ---- translation units ----------------------------------------------------
+ * Each precompiled .c file describes its own types, functions and globals
+ * with unit-local ids and registers itself from a constructor. At start-up
+ * the runtime merges the units (sorted by name, so every platform builds the
+ * same program) and fills each unit's id maps, which the generated code reads
+ * (snow_unit_types[k], snow_unit_functions[k]). */
+typedef struct snow_unit_desc {
+  snow_program_desc program;  /* ids inside are unit-local */
+  snow_type_id *type_ids;     /* filled: program-wide id of each unit type */
+  uint32_t *function_ids;     /* filled: program-wide id of each unit function */
+} snow_unit_desc;
+
+void snow_register_unit(const snow_unit_desc *unit);
+
+/* Called first thing in main: merges the units, initialises the program,
+ * registers argv, installs the checkpoint signal handler and, when
+ * SNOW_RESTART names a checkpoint file, starts restoring it (main's own
+ * frame is then restored by its snow_resume). Exits with a message on error. */
+void snow_start(int *argc, char ***argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SNOW_EXEC_H */
