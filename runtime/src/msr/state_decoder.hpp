@@ -87,6 +87,8 @@ public:
   std::optional<FrameRecord> next_frame();
   void provide_stack_block(const MemoryBlock &block) { stack_blocks_[block.key] = block; }
   bool complete() const { return complete_; }
+  // True when the next record is End (the frame just restored was the last).
+  bool at_end_record() { return in_.peek_u8() == static_cast<std::uint8_t>(wire::Record::End); }
   const std::vector<FrameRecord> &frames() const { return frames_; }
 
   const StreamInfo &info() const { return info_; }

@@ -1,0 +1,111 @@
+// Start-up of a precompiled program: the units become one program, argv
+// becomes memory blocks (main's argv is live state like any other), the
+// checkpoint trigger is armed, and a restart begins when SNOW_RESTART says so.
+//
+// Environment (docs/checkpoint-restart.md):
+//   SNOW_CHECKPOINT_FILE    where a checkpoint goes (default snow-checkpoint.snow)
+//   SNOW_CHECKPOINT_AT_POLL checkpoint at the k-th poll-point (counted across restarts)
+//   SNOW_CHECKPOINT_ACTION  exit (default) or continue after writing it
+//   SNOW_RESTART            resume from this checkpoint instead of starting afresh
+//   SNOW_VERBOSE            1: one line on stderr per checkpoint and restart
+// SIGUSR1 asks the next poll-point to checkpoint.
+#include "execution_state.hpp"
+#include "program_units.hpp"
+
+#include "msr/process_state.hpp"
+#include "msr/state_error.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+using namespace snow;
+
+namespace {
+
+// The runtime's own unit: state that lives in the runtime but belongs to the
+// program's execution (the poll-point count), and the types argv needs.
+enum : snow_type_id { kCountType, kCharType, kCharPointerType, kRuntimeTypeCount };
+const snow_type_desc runtime_types[] = {
+    {"unsigned long long", SNOW_KIND_UNSIGNED, 8, sizeof(unsigned long long), SNOW_NO_TYPE, 0, nullptr, 0},
+    {"char", SNOW_KIND_UNSIGNED, 1, 1, SNOW_NO_TYPE, 0, nullptr, 0},
+    {"char *", SNOW_KIND_POINTER, 0, sizeof(char *), kCharType, 0, nullptr, 0},
+};
+const snow_global_desc runtime_globals[] = {
+    {"snow_poll_count", &snow_poll_count, kCountType, 1},
+};
+snow_type_id runtime_type_ids[kRuntimeTypeCount];
+const snow_unit_desc runtime_unit = {
+    {"\x01snow-runtime", runtime_types, kRuntimeTypeCount, nullptr, 0, runtime_globals, 1, nullptr, 0},
+    runtime_type_ids,
+    nullptr,
+};
+
+void on_checkpoint_signal(int) { snow_request_checkpoint(); }
+
+void register_heap(void *address, std::size_t bytes, snow_type_id type) {
+  msr::MemoryBlock b;
+  b.base = reinterpret_cast<std::uintptr_t>(address);
+  b.bytes = bytes;
+  b.type = type;
+  msr::process_state().registry.insert(b);
+}
+
+const char *env(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+} // namespace
+
+extern "C" {
+
+void snow_register_unit(const snow_unit_desc *unit) { exec::registered_units().add(unit); }
+
+void snow_start(int *argc, char ***argv) {
+  exec::ProgramUnits &units = exec::registered_units();
+  units.add(&runtime_unit);
+  const char *name = argv && *argv && (*argv)[0] ? (*argv)[0] : "program";
+  if (const char *slash = std::strrchr(name, '/')) name = slash + 1;
+  try {
+    const snow_program_desc &program = units.merge(name);
+    if (snow_program_init(&program) != 0) exec::fatal(snow_last_error());
+  } catch (const std::runtime_error &e) {
+    exec::fatal(std::string("the program's descriptions are inconsistent: ") + e.what());
+  }
+
+  if (argc && argv && *argv) {
+    // argv and its strings are not from malloc but are live state of main.
+    register_heap(*argv, (static_cast<std::size_t>(*argc) + 1) * sizeof(char *), runtime_type_ids[kCharPointerType]);
+    for (int i = 0; i < *argc; ++i)
+      register_heap((*argv)[i], std::strlen((*argv)[i]) + 1, runtime_type_ids[kCharType]);
+  }
+
+  exec::CheckpointSettings &settings = exec::checkpoint_settings();
+  if (const char *file = env("SNOW_CHECKPOINT_FILE")) settings.path = file;
+  if (const char *action = env("SNOW_CHECKPOINT_ACTION")) {
+    if (std::strcmp(action, "exit") == 0) settings.exit_after = true;
+    else if (std::strcmp(action, "continue") == 0) settings.exit_after = false;
+    else exec::fatal(std::string("SNOW_CHECKPOINT_ACTION is '") + action + "'; use exit or continue");
+  }
+  settings.verbose = env("SNOW_VERBOSE") && std::strcmp(env("SNOW_VERBOSE"), "0") != 0;
+  struct sigaction action {};
+  action.sa_handler = on_checkpoint_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &action, nullptr);
+
+  if (const char *path = env("SNOW_RESTART")) exec::begin_restart(path);
+  // The trigger is set after a restart has restored the poll count, which is
+  // committed with the other globals once the innermost frame is restored;
+  // it is compared against the count, so setting it now is right either way.
+  if (const char *at = env("SNOW_CHECKPOINT_AT_POLL")) {
+    char *end = nullptr;
+    const unsigned long long k = std::strtoull(at, &end, 10);
+    if (end == at || *end != '\0' || k == 0) exec::fatal(std::string("SNOW_CHECKPOINT_AT_POLL is '") + at + "'; give a count from 1");
+    snow_poll_trigger = k;
+  }
+}
+
+} // extern "C"
