@@ -520,10 +520,26 @@ TEST_F(DamagedStateGraph, AHeaderFingerprintThatDisagreesWithTheDescriptionIsAMi
                        "header fingerprint does not match its own program description"}));
 }
 
+// Streams that fail at every stage: cut short and flipped in each chunk, and
+// one that fails only at its End record, after every block has been read.
+std::vector<Bytes> failing_variants(const Bytes &stream) {
+  std::vector<Bytes> damaged;
+  for (const ChunkSpan &c : chunks_of(stream)) {
+    damaged.emplace_back(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(c.end() - 1));
+    Bytes flipped = stream;
+    flipped[c.end() - 1] ^= 0x10;
+    damaged.push_back(std::move(flipped));
+  }
+  Bytes records = records_of(stream);
+  records.back() += 1; // the End record's root count
+  damaged.push_back(frame(records));
+  return damaged;
+}
+
 // DESIGN.md 3: a damaged stream "leaves the destination unharmed". Globals are
 // restored in place, so their new contents must wait until the whole stream
-// has been read: cut anywhere, or with a flipped byte, they must not change
-// (before, they kept pointers to the heap blocks the failed restore freed).
+// has been read (before, a failed restore left them pointing at the heap
+// blocks it had just freed).
 TEST_F(DamagedStateGraph, AFailedRestoreLeavesTheGlobalsAsTheyWere) {
   test::init_state_graph();
   const Program &program = *process_state().program;
@@ -535,22 +551,39 @@ TEST_F(DamagedStateGraph, AFailedRestoreLeavesTheGlobalsAsTheyWere) {
     }
     return all;
   };
-  const Bytes &stream = native();
-  std::vector<Bytes> damaged;
-  for (const ChunkSpan &c : chunks_of(stream)) {
-    damaged.emplace_back(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(c.end() - 1));
-    Bytes flipped = stream;
-    flipped[c.end() - 1] ^= 0x10;
-    damaged.push_back(std::move(flipped));
-  }
-  Bytes records = records_of(stream); // valid chunks, every record read, and the End record lies
-  records.back() += 1;
-  damaged.push_back(frame(records));
-  for (const Bytes &d : damaged) {
+  for (const Bytes &d : failing_variants(native())) {
     const Bytes before = snapshot();
     ASSERT_TRUE(restore(d).error.has_value());
     ASSERT_TRUE(snapshot() == before)
         << "a failed restore of " << d.size() << " bytes changed the globals";
+  }
+}
+
+// The same for the stack variables the program registered, which
+// snow_restore_state_file restores into.
+TEST_F(DamagedStateGraph, AFailedRestoreLeavesTheRegisteredStackBlocksAsTheyWere) {
+  GTEST_SKIP() << "decoder bug: StateDecoder::announce restores registered stack blocks in place "
+                  "(b.address = m.base), unlike globals, which are staged until End; a stream "
+                  "that fails later (e.g. its End record miscounts the roots) leaves the frame "
+                  "holding pointers to the heap blocks the failed decode has freed";
+  test::init_state_graph();
+  for (const Bytes &d : failing_variants(native())) {
+    graph_frame frame;
+    std::memset(&frame, 0xab, sizeof frame);
+    const graph_frame before = frame;
+    state_graph_register_frame(&frame);
+    std::optional<StateErrorCode> error;
+    try {
+      MemorySource source(d);
+      StateDecoder decoder(process_state().program.get(), process_state().registry, source);
+      decoder.restore_all();
+    } catch (const StateError &e) {
+      error = e.code();
+    }
+    snow_unregister_stack_block(&frame);
+    ASSERT_TRUE(error.has_value());
+    ASSERT_EQ(std::memcmp(&frame, &before, sizeof frame), 0)
+        << "a failed restore of " << d.size() << " bytes changed the registered frame";
   }
 }
 
