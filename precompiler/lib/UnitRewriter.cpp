@@ -1,0 +1,948 @@
+#include "UnitRewriter.h"
+
+#include "Liveness.h"
+#include "ProgramFacts.h"
+
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace snow::precompile {
+
+namespace {
+
+using namespace clang;
+
+const Expr *strip(const Expr *e) { return e ? e->IgnoreParenImpCasts() : nullptr; }
+
+bool is_marker(const Stmt *s, const char *which = nullptr) {
+  const auto *lit = dyn_cast_or_null<StringLiteral>(s);
+  if (!lit) return false;
+  if (which) return lit->getString() == which;
+  return lit->getString() == kUserPollMarker || lit->getString() == kAutoPollMarker;
+}
+
+std::string sanitize(const std::string &s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+struct Local {
+  const VarDecl *var = nullptr;
+  std::string field;
+  bool address_taken = false;
+  unsigned scope_begin = 0, scope_end = 0;  // file offsets
+};
+
+struct CallSite {
+  const CallExpr *call = nullptr;
+  const Stmt *statement = nullptr;  // the full statement it belongs to
+  std::string temp;                 // field holding its value when hoisted
+  unsigned index = 0;               // resume point
+};
+
+class Impl {
+public:
+  Impl(ASTContext &ctx, const UnitInput &in, DiagnosticLog &log, UnitReport &report)
+      : ctx_(ctx), sm_(ctx.getSourceManager()), in_(in), log_(log), report_(report), catalog_(ctx, log) {
+    rw_.setSourceMgr(sm_, ctx.getLangOpts());
+  }
+
+  bool run(std::string &out);
+
+private:
+  // ---- helpers -------------------------------------------------------------
+  void error(SourceLocation at, const std::string &code, const std::string &msg) {
+    log_.report(Diagnostic::Severity::Error, code, sm_, at, msg);
+  }
+  void warning(SourceLocation at, const std::string &code, const std::string &msg) {
+    log_.report(Diagnostic::Severity::Warning, code, sm_, at, msg);
+  }
+  unsigned offset(SourceLocation l) const { return sm_.getFileOffset(sm_.getFileLoc(l)); }
+  bool in_main(SourceLocation l) const { return sm_.isInMainFile(sm_.getFileLoc(l)); }
+  SourceLocation after_token(SourceLocation l) const {
+    return Lexer::getLocForEndOfToken(sm_.getFileLoc(l), 0, sm_, ctx_.getLangOpts());
+  }
+  // The source range of `s` extended over its trailing ';' when it has one.
+  CharSourceRange statement_range(const Stmt *s) const {
+    SourceLocation end = s->getEndLoc();
+    if (isa<Expr>(s) || isa<ReturnStmt>(s) || isa<DeclStmt>(s) || isa<BreakStmt>(s) || isa<ContinueStmt>(s) ||
+        isa<GotoStmt>(s) || isa<DoStmt>(s)) {
+      if (!isa<DeclStmt>(s)) {  // a DeclStmt's range already ends at its ';'
+        SourceLocation semi = Lexer::findLocationAfterToken(sm_.getFileLoc(end), tok::semi, sm_, ctx_.getLangOpts(), false);
+        if (semi.isValid()) return CharSourceRange::getCharRange(sm_.getFileLoc(s->getBeginLoc()), semi);
+      }
+    }
+    return CharSourceRange::getCharRange(sm_.getFileLoc(s->getBeginLoc()), after_token(end));
+  }
+  std::string text(CharSourceRange r) { return rw_.getRewrittenText(r); }
+  std::string text(const Stmt *s) {
+    return rw_.getRewrittenText(CharSourceRange::getCharRange(sm_.getFileLoc(s->getBeginLoc()), after_token(s->getEndLoc())));
+  }
+  bool replace(const Stmt *s, const std::string &with) {
+    return replace(CharSourceRange::getCharRange(sm_.getFileLoc(s->getBeginLoc()), after_token(s->getEndLoc())), with);
+  }
+  bool replace(CharSourceRange r, const std::string &with) {
+    Rewriter::RewriteOptions o;
+    o.IncludeInsertsAtBeginOfRange = false;
+    const int size = rw_.getRangeSize(r, o);
+    if (size < 0) return false;
+    return !rw_.ReplaceText(r.getBegin(), static_cast<unsigned>(size), with);
+  }
+  void insert_before(SourceLocation l, const std::string &t) { pending_inserts_.push_back({sm_.getFileLoc(l), t, false}); }
+  void insert_after(SourceLocation l, const std::string &t) { pending_inserts_.push_back({sm_.getFileLoc(l), t, true}); }
+  int type_id(QualType t, SourceLocation use) { return catalog_.id_of(t, use); }
+  int function_entry(const std::string &key, const std::string &address, std::vector<int> views = {}) {
+    auto it = function_index_.find(key);
+    if (it != function_index_.end()) {
+      if (!views.empty()) functions_[static_cast<std::size_t>(it->second)].views = views;
+      return it->second;
+    }
+    functions_.push_back({key, address, std::move(views)});
+    function_index_[key] = static_cast<int>(functions_.size() - 1);
+    return static_cast<int>(functions_.size() - 1);
+  }
+  bool has_body_in_program(const FunctionDecl *fd) const {
+    return in_.facts->functions.count(function_key(fd, sm_)) > 0;
+  }
+  template <typename T> const T *parent_as(const Stmt *s) {
+    for (const DynTypedNode &p : ctx_.getParents(*s))
+      if (const auto *t = p.get<T>()) return t;
+    return nullptr;
+  }
+  // The parent statement; an initialiser's parent is its VarDecl, whose own
+  // parent is the DeclStmt.
+  const Stmt *parent_stmt(const Stmt *s) {
+    for (const DynTypedNode &p : ctx_.getParents(*s)) {
+      if (const auto *t = p.get<Stmt>()) return t;
+      if (const auto *vd = p.get<VarDecl>())
+        for (const DynTypedNode &pp : ctx_.getParents(*vd))
+          if (const auto *t = pp.get<Stmt>()) return t;
+    }
+    return nullptr;
+  }
+
+  // ---- every function --------------------------------------------------------
+  void rewrite_allocations(const Stmt *body);
+  void hoist_literals(const Stmt *root);
+  void hoist_static_locals(const FunctionDecl *fd);
+  QualType allocation_element(const CallExpr *call);
+  void register_globals();
+
+  // ---- migratable functions -------------------------------------------------
+  void transform(const FunctionDecl *fd);
+
+  ASTContext &ctx_;
+  SourceManager &sm_;
+  const UnitInput &in_;
+  DiagnosticLog &log_;
+  UnitReport &report_;
+  Rewriter rw_;
+  TypeCatalog catalog_;
+
+  struct Insert {
+    SourceLocation at;
+    std::string text;
+    bool after;
+  };
+  std::vector<Insert> pending_inserts_;
+  std::string prelude_;  // file-scope declarations the rewritten code needs
+  struct GlobalEntry {
+    std::string name, address;
+    int type;
+    unsigned long long count;
+  };
+  std::vector<GlobalEntry> globals_;
+  struct FunctionEntry {
+    std::string key, address;
+    std::vector<int> views;
+  };
+  std::vector<FunctionEntry> functions_;
+  std::map<std::string, int> function_index_;
+  std::map<const VarDecl *, std::string> static_names_;
+  std::set<const StringLiteral *> hoisted_;
+  unsigned literal_count_ = 0;
+};
+
+// ---- allocations -------------------------------------------------------------
+
+QualType Impl::allocation_element(const CallExpr *call) {
+  // 1. What the result becomes: a cast, an assignment, an initialisation, a return.
+  const Stmt *s = call;
+  for (const Stmt *p = parent_stmt(s); p; s = p, p = parent_stmt(p)) {
+    if (const auto *ice = dyn_cast<ImplicitCastExpr>(p)) {
+      if (ice->getType()->isPointerType() && !ice->getType()->getPointeeType()->isVoidType())
+        return ice->getType()->getPointeeType();
+      continue;
+    }
+    if (isa<ParenExpr>(p)) continue;
+    if (const auto *cast = dyn_cast<ExplicitCastExpr>(p)) {
+      if (cast->getType()->isPointerType() && !cast->getType()->getPointeeType()->isVoidType())
+        return cast->getType()->getPointeeType();
+      break;
+    }
+    break;
+  }
+  for (const DynTypedNode &p : ctx_.getParents(*call)) {
+    if (const auto *vd = p.get<VarDecl>())
+      if (vd->getType()->isPointerType() && !vd->getType()->getPointeeType()->isVoidType())
+        return vd->getType()->getPointeeType();
+  }
+  // 2. sizeof in the size arguments.
+  QualType found;
+  std::function<void(const Stmt *)> find = [&](const Stmt *e) {
+    if (!e || !found.isNull()) return;
+    if (const auto *so = dyn_cast<UnaryExprOrTypeTraitExpr>(e))
+      if (so->getKind() == UETT_SizeOf) {
+        found = so->getTypeOfArgument();
+        return;
+      }
+    for (const Stmt *c : e->children()) find(c);
+  };
+  for (const Expr *arg : call->arguments()) find(arg);
+  if (!found.isNull() && found->isArrayType()) found = ctx_.getBaseElementType(found);
+  return found;
+}
+
+void Impl::rewrite_allocations(const Stmt *body) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    std::vector<const CallExpr *> calls;
+    std::vector<const DeclRefExpr *> refs;
+    bool VisitCallExpr(CallExpr *c) {
+      calls.push_back(c);
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *r) {
+      refs.push_back(r);
+      return true;
+    }
+  } f;
+  f.TraverseStmt(const_cast<Stmt *>(body));
+  static const std::set<std::string> names = {"malloc", "calloc", "realloc", "free", "strdup",
+                                              "aligned_alloc", "memalign", "posix_memalign"};
+  std::set<const DeclRefExpr *> callees;
+  for (const CallExpr *call : f.calls) {
+    const FunctionDecl *fd = call->getDirectCallee();
+    if (!fd || !names.count(fd->getNameAsString()) || has_body_in_program(fd)) continue;
+    callees.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
+    const std::string name = fd->getNameAsString();
+    if (call->getBeginLoc().isMacroID() || call->getRParenLoc().isMacroID()) {
+      warning(call->getBeginLoc(), "allocation-in-macro",
+              "'" + name + "' is called inside a macro expansion, so the blocks it allocates are not typed and cannot be migrated");
+      continue;
+    }
+    const SourceLocation callee_loc = call->getCallee()->getBeginLoc();
+    const CharSourceRange callee_range = CharSourceRange::getTokenRange(callee_loc, callee_loc);
+    if (name == "free") {
+      replace(callee_range, "snow_free");
+      continue;
+    }
+    QualType element = name == "strdup" ? ctx_.CharTy : allocation_element(call);
+    if (name == "posix_memalign" && element.isNull()) {
+      const Expr *out = strip(call->getArg(0));
+      if (const auto *addr = dyn_cast<UnaryOperator>(out))
+        if (addr->getOpcode() == UO_AddrOf && addr->getSubExpr()->getType()->isPointerType())
+          element = addr->getSubExpr()->getType()->getPointeeType();
+    }
+    if (element.isNull() || element->isVoidType() || element->isIncompleteType()) {
+      error(call->getBeginLoc(), "untyped-allocation",
+            "cannot tell what this '" + name + "' allocates; assign it to a typed pointer, cast it, or use sizeof(type) in its size");
+      continue;
+    }
+    const int id = type_id(element, call->getBeginLoc());
+    if (id < 0) continue;
+    static const std::map<std::string, std::string> to = {
+        {"malloc", "snow_malloc"}, {"calloc", "snow_calloc"}, {"realloc", "snow_realloc"}, {"strdup", "snow_strdup"},
+        {"aligned_alloc", "snow_aligned_alloc"}, {"memalign", "snow_aligned_alloc"}, {"posix_memalign", "snow_posix_memalign"}};
+    replace(callee_range, to.at(name));
+    rw_.InsertTextBefore(sm_.getFileLoc(call->getRParenLoc()), ", snow_unit_types[" + std::to_string(id) + "]");
+    ++report_.allocations;
+  }
+  for (const DeclRefExpr *r : f.refs) {
+    const auto *fd = dyn_cast<FunctionDecl>(r->getDecl());
+    if (fd && names.count(fd->getNameAsString()) && !has_body_in_program(fd) && !callees.count(r))
+      warning(r->getBeginLoc(), "allocator-pointer",
+              "'" + fd->getNameAsString() + "' used as a function pointer allocates untyped blocks that cannot be migrated");
+  }
+}
+
+// ---- string literals and static locals ----------------------------------------
+
+void Impl::hoist_literals(const Stmt *root) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    std::vector<const StringLiteral *> found;
+    bool VisitStringLiteral(StringLiteral *s) {
+      found.push_back(s);
+      return true;
+    }
+  } f;
+  f.TraverseStmt(const_cast<Stmt *>(root));
+  for (const StringLiteral *lit : f.found) {
+    if (is_marker(lit) || hoisted_.count(lit) || lit->getBeginLoc().isMacroID() || !lit->isAscii()) continue;
+    // Only a literal used as a pointer can be stored; one handed straight to a
+    // library function (printf's format, strcmp's argument) never is.
+    const auto *decay = parent_as<ImplicitCastExpr>(lit);
+    if (!decay || decay->getCastKind() != CK_ArrayToPointerDecay) continue;
+    const Stmt *user = parent_stmt(decay);
+    while (user && (isa<ImplicitCastExpr>(user) || isa<ParenExpr>(user))) user = parent_stmt(user);
+    if (const auto *call = dyn_cast_or_null<CallExpr>(user))
+      if (const FunctionDecl *fd = call->getDirectCallee())
+        if (!has_body_in_program(fd)) continue;
+    const std::string name = "snow_str_" + std::to_string(literal_count_++);
+    const std::string spelling =
+        Lexer::getSourceText(CharSourceRange::getTokenRange(lit->getSourceRange()), sm_, ctx_.getLangOpts()).str();
+    prelude_ += "static char " + name + "[] = " + spelling + ";\n";
+    const int id = type_id(ctx_.CharTy, lit->getBeginLoc());
+    globals_.push_back({name, name, id, lit->getByteLength() + 1ull});
+    replace(CharSourceRange::getTokenRange(lit->getSourceRange()), name);
+    hoisted_.insert(lit);
+  }
+}
+
+void Impl::hoist_static_locals(const FunctionDecl *fd) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    std::vector<const DeclStmt *> decls;
+    std::vector<const DeclRefExpr *> refs;
+    bool VisitDeclStmt(DeclStmt *d) {
+      decls.push_back(d);
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *r) {
+      refs.push_back(r);
+      return true;
+    }
+  } f;
+  f.TraverseStmt(fd->getBody());
+  std::vector<const DeclStmt *> statics;
+  for (const DeclStmt *d : f.decls) {
+    bool any = false;
+    for (const Decl *decl : d->decls())
+      if (const auto *vd = dyn_cast<VarDecl>(decl))
+        if (vd->isStaticLocal()) {
+          any = true;
+          static_names_[vd] = "snow_static_" + sanitize(fd->getNameAsString()) + "_" + vd->getNameAsString();
+        }
+    if (any) statics.push_back(d);
+  }
+  if (statics.empty()) return;
+  for (const DeclRefExpr *r : f.refs)
+    if (const auto *vd = dyn_cast<VarDecl>(r->getDecl()))
+      if (static_names_.count(vd) && !r->getLocation().isMacroID())
+        replace(CharSourceRange::getTokenRange(r->getLocation(), r->getLocation()), static_names_[vd]);
+  std::string moved;
+  for (const DeclStmt *d : statics) {
+    for (const Decl *decl : d->decls()) {
+      const auto *vd = dyn_cast<VarDecl>(decl);
+      if (!vd) continue;
+      std::string declarator;
+      llvm::raw_string_ostream os(declarator);
+      vd->getType().print(os, PrintingPolicy(ctx_.getLangOpts()), static_names_[vd]);
+      os.flush();
+      moved += "static " + declarator;
+      if (vd->hasInit()) moved += " = " + text(vd->getInit());
+      moved += "; ";
+      const bool is_const = vd->getType().isConstQualified();
+      if (!is_const) {
+        QualType t = vd->getType();
+        unsigned long long count = 1;
+        if (const auto *at = ctx_.getAsConstantArrayType(t)) {
+          count = at->getSize().getZExtValue();
+          t = at->getElementType();
+        }
+        const int id = type_id(t, vd->getLocation());
+        if (id >= 0) globals_.push_back({fd->getNameAsString() + "::" + vd->getNameAsString(), "&" + static_names_[vd] + (count > 1 || vd->getType()->isArrayType() ? "[0]" : ""), id, count});
+      }
+    }
+    replace(statement_range(d), ";");
+  }
+  insert_before(fd->getBeginLoc(), moved);
+}
+
+void Impl::register_globals() {
+  for (const Decl *d : ctx_.getTranslationUnitDecl()->decls()) {
+    const auto *vd = dyn_cast<VarDecl>(d);
+    if (!vd || !in_main(vd->getLocation()) || !vd->isThisDeclarationADefinition()) continue;
+    if (vd->getType().isConstQualified()) continue;  // read-only: the same in every run
+    if (vd->isThisDeclarationADefinition() == VarDecl::DeclarationOnly) continue;
+    QualType t = vd->getType();
+    unsigned long long count = 1;
+    if (const auto *at = ctx_.getAsConstantArrayType(t)) {
+      count = at->getSize().getZExtValue();
+      t = at->getElementType();
+    }
+    const int id = type_id(t, vd->getLocation());
+    if (id < 0) continue;
+    const std::string name = vd->getNameAsString();
+    globals_.push_back({name, vd->getType()->isArrayType() ? "&" + name + "[0]" : "&" + name, id, count});
+    if (const Expr *init = vd->getInit()) hoist_literals(init);
+  }
+  report_.globals = static_cast<unsigned>(globals_.size());
+}
+
+// ---- migratable functions ---------------------------------------------------------
+
+// Where a call on a migration path sits, which decides how it is resumed.
+enum class Role { Statement, Hoisted, WhileCond, ForCond, Unsupported };
+
+struct CallPlan {
+  const CallExpr *call = nullptr;
+  const Stmt *owner = nullptr;  // the statement before which its label goes (or the loop)
+  Role role = Role::Statement;
+  bool hoist_args = false;
+  std::string temp;
+  std::string why;  // Unsupported: what to tell the user
+};
+
+void Impl::transform(const FunctionDecl *fd) {
+  const std::string fname = fd->getNameAsString();
+  const std::string key = function_key(fd, sm_);
+  const std::string locals_struct = "snow_locals_" + sanitize(key);
+  const auto *body = cast<CompoundStmt>(fd->getBody());
+  report_.migratable_functions.push_back(fname);
+
+  // ---- 1. locals and their scopes -------------------------------------------------
+  std::vector<Local> locals;
+  std::map<const VarDecl *, std::size_t> local_of;
+  std::set<std::string> used_names = {"snow_unused"};
+  auto add_local = [&](const VarDecl *vd, unsigned scope_begin, unsigned scope_end) {
+    Local l;
+    l.var = vd;
+    std::string name = vd->getNameAsString();
+    if (name.empty()) name = "snow_unnamed";
+    std::string field = name;
+    for (int n = 2; used_names.count(field); ++n) field = name + "_" + std::to_string(n);
+    used_names.insert(field);
+    l.field = field;
+    l.scope_begin = scope_begin;
+    l.scope_end = scope_end;
+    local_of[vd] = locals.size();
+    locals.push_back(l);
+  };
+  const unsigned body_begin = offset(body->getBeginLoc()), body_end = offset(body->getEndLoc());
+  for (const ParmVarDecl *p : fd->parameters()) add_local(p, body_begin, body_end);
+
+  struct Scan : RecursiveASTVisitor<Scan> {
+    Impl &self;
+    std::function<void(const VarDecl *, unsigned, unsigned)> add;
+    std::vector<const Stmt *> scopes;
+    std::vector<const DeclRefExpr *> refs;
+    std::vector<const Stmt *> markers;
+    std::vector<const CallExpr *> calls;
+    std::vector<const ReturnStmt *> returns;
+    std::vector<const DeclStmt *> decls;
+    explicit Scan(Impl &s) : self(s) {}
+    bool TraverseCompoundStmt(CompoundStmt *c) {
+      scopes.push_back(c);
+      RecursiveASTVisitor<Scan>::TraverseCompoundStmt(c);
+      scopes.pop_back();
+      return true;
+    }
+    bool TraverseForStmt(ForStmt *f) {
+      scopes.push_back(f);
+      RecursiveASTVisitor<Scan>::TraverseForStmt(f);
+      scopes.pop_back();
+      return true;
+    }
+    bool VisitVarDecl(VarDecl *vd) {
+      if (vd->isLocalVarDecl() && !vd->isStaticLocal() && !vd->hasExternalStorage() && !scopes.empty())
+        add(vd, self.offset(vd->getBeginLoc()), self.offset(scopes.back()->getEndLoc()));
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
+    bool VisitStringLiteral(StringLiteral *s) {
+      if (is_marker(s)) markers.push_back(s);
+      return true;
+    }
+    bool VisitCallExpr(CallExpr *c) { calls.push_back(c); return true; }
+    bool VisitReturnStmt(ReturnStmt *r) { returns.push_back(r); return true; }
+    bool VisitDeclStmt(DeclStmt *d) { decls.push_back(d); return true; }
+  } scan(*this);
+  scan.add = add_local;
+  scan.TraverseStmt(const_cast<CompoundStmt *>(body));
+
+  // ---- 2. address-taken locals (live wherever in scope) and liveness ----------------
+  for (const DeclRefExpr *r : scan.refs) {
+    const auto *vd = dyn_cast<VarDecl>(r->getDecl());
+    if (!vd || !local_of.count(vd)) continue;
+    const Stmt *p = parent_stmt(r);
+    bool taken = false;
+    if (const auto *ice = dyn_cast_or_null<ImplicitCastExpr>(p)) taken = ice->getCastKind() == CK_ArrayToPointerDecay;
+    while (p && (isa<ParenExpr>(p) || isa<MemberExpr>(p) || isa<ArraySubscriptExpr>(p) || isa<ImplicitCastExpr>(p)))
+      p = parent_stmt(p);
+    if (const auto *u = dyn_cast_or_null<UnaryOperator>(p)) taken = taken || u->getOpcode() == UO_AddrOf;
+    if (taken) locals[local_of[vd]].address_taken = true;
+  }
+  std::vector<const VarDecl *> tracked;
+  for (const Local &l : locals) tracked.push_back(l.var);
+  Liveness liveness(fd, ctx_, tracked);
+  if (!liveness.valid()) {
+    error(fd->getLocation(), "no-cfg", "cannot analyse '" + fname + "': Clang could not build its control-flow graph");
+    return;
+  }
+
+  // ---- 3. calls on migration paths: where each sits ------------------------------------
+  std::vector<CallPlan> calls;
+  for (const CallExpr *c : scan.calls) {
+    bool migratable = false;
+    if (const FunctionDecl *callee = c->getDirectCallee()) migratable = in_.plan->migratable.count(function_key(callee, sm_)) > 0;
+    else migratable = in_.plan->indirect_targets_migratable;
+    if (!migratable) continue;
+    CallPlan cp;
+    cp.call = c;
+    // Climb the expression to its statement, noting conditional evaluation.
+    const Stmt *cur = c;
+    const Stmt *p = parent_stmt(cur);
+    bool conditional = false, is_whole = true;
+    for (; p && isa<Expr>(p); cur = p, p = parent_stmt(p)) {
+      if (const auto *bo = dyn_cast<BinaryOperator>(p)) {
+        if ((bo->getOpcode() == BO_LAnd || bo->getOpcode() == BO_LOr) && bo->getRHS() == cur) conditional = true;
+        if (!(bo->getOpcode() == BO_Assign && bo->getRHS()->IgnoreParenImpCasts() == c &&
+              isa<DeclRefExpr>(bo->getLHS()->IgnoreParens())))
+          is_whole = false;
+      } else if (const auto *co = dyn_cast<ConditionalOperator>(p)) {
+        if (co->getCond() != cur) conditional = true;
+        is_whole = false;
+      } else if (!isa<ParenExpr>(p) && !isa<ImplicitCastExpr>(p)) {
+        is_whole = false;
+      }
+    }
+    const Stmt *owner = p ? p : cur;
+    cp.owner = cur;
+    if (conditional) {
+      cp.role = Role::Unsupported;
+      cp.why = "a call to a migratable function in a conditionally evaluated operand (&&, ||, ?:) is not supported; "
+               "move it into its own statement";
+    } else if (p == nullptr || isa<CompoundStmt>(p) || isa<LabelStmt>(p) || isa<CaseStmt>(p) || isa<DefaultStmt>(p) ||
+               (isa<IfStmt>(p) && cast<IfStmt>(p)->getCond() != cur) ||
+               (isa<WhileStmt>(p) && cast<WhileStmt>(p)->getCond() != cur) ||
+               (isa<ForStmt>(p) && cast<ForStmt>(p)->getBody() == cur) ||
+               (isa<DoStmt>(p) && cast<DoStmt>(p)->getBody() == cur)) {
+      cp.role = is_whole ? Role::Statement : Role::Hoisted;  // an expression statement
+    } else if (isa<DeclStmt>(p) || isa<ReturnStmt>(p)) {
+      cp.owner = p;
+      const Expr *value = nullptr;
+      if (const auto *r = dyn_cast<ReturnStmt>(p)) value = r->getRetValue();
+      if (const auto *d = dyn_cast<DeclStmt>(p))
+        if (d->isSingleDecl())
+          if (const auto *vd = dyn_cast<VarDecl>(d->getSingleDecl())) value = vd->getInit();
+      cp.role = value && value->IgnoreParenImpCasts() == c ? Role::Statement : Role::Hoisted;
+      if (isa<DeclStmt>(p) && parent_stmt(p) && isa<ForStmt>(parent_stmt(p))) {
+        cp.owner = parent_stmt(p);
+        cp.role = Role::Hoisted;
+      }
+    } else if (isa<IfStmt>(p) || isa<SwitchStmt>(p)) {
+      cp.owner = p;
+      cp.role = Role::Hoisted;
+    } else if (const auto *w = dyn_cast<WhileStmt>(p)) {
+      cp.owner = w;
+      cp.role = Role::WhileCond;
+    } else if (const auto *f = dyn_cast<ForStmt>(p)) {
+      cp.owner = f;
+      if (f->getCond() == cur) cp.role = Role::ForCond;
+      else if (f->getInit() == cur) cp.role = Role::Hoisted;
+      else {
+        cp.role = Role::Unsupported;
+        cp.why = "a call to a migratable function in a for-loop increment is not supported; move it into the loop body";
+      }
+    } else if (isa<DoStmt>(p)) {
+      cp.owner = p;
+      cp.role = Role::Unsupported;
+      cp.why = "a call to a migratable function in a do-while condition is not supported; compute it at the end of the body";
+    } else {
+      cp.owner = owner;
+      cp.role = Role::Unsupported;
+      cp.why = "a call to a migratable function in this position is not supported";
+    }
+    if (cp.role == Role::Statement || cp.role == Role::Hoisted)
+      for (const Expr *arg : c->arguments())
+        if (arg->HasSideEffects(ctx_)) cp.hoist_args = true;
+    if (cp.role != Role::Statement && c->getType()->isVoidType() && cp.role != Role::Unsupported) {
+      cp.role = Role::Unsupported;
+      cp.why = "a call to a void migratable function inside an expression is not supported";
+    }
+    if (c->getBeginLoc().isMacroID() || c->getEndLoc().isMacroID()) {
+      cp.role = Role::Unsupported;
+      cp.why = "a call to a migratable function inside a macro expansion cannot be made a resume point";
+    }
+    if (cp.role == Role::Unsupported) error(c->getBeginLoc(), "unsupported-call-site", cp.why);
+    calls.push_back(cp);
+  }
+  if (log_.has_errors()) return;
+
+  // ---- 4. resume points in order, with the locals live at each ---------------------------
+  struct Point {
+    unsigned order;
+    const Stmt *marker = nullptr;
+    CallPlan *call = nullptr;
+  };
+  std::vector<Point> points;
+  for (const Stmt *m : scan.markers) points.push_back({offset(m->getBeginLoc()), m, nullptr});
+  for (CallPlan &cp : calls) points.push_back({offset(cp.call->getEndLoc()), nullptr, &cp});  // inner calls end first
+  std::stable_sort(points.begin(), points.end(), [](const Point &a, const Point &b) { return a.order < b.order; });
+
+  std::vector<std::pair<std::string, QualType>> temps;
+  std::map<const Stmt *, std::vector<std::string>> temps_of_owner;
+  std::vector<int> views;
+  std::vector<std::string> labels;  // per resume point
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const Point &pt = points[k];
+    const unsigned index = static_cast<unsigned>(k + 1);
+    std::set<const VarDecl *> live;
+    ResumePointReport rp;
+    rp.function = fname;
+    rp.index = index;
+    const Stmt *anchor = pt.marker ? pt.marker : static_cast<const Stmt *>(pt.call->call);
+    const unsigned here = offset(anchor->getBeginLoc());
+    std::vector<std::string> extra_fields;
+    if (pt.marker) {
+      rp.kind = is_marker(pt.marker, kAutoPollMarker) ? "poll (automatic)" : "poll (directive)";
+      live = liveness.live_before(pt.marker);
+    } else {
+      const CallPlan &cp = *pt.call;
+      rp.kind = "call";
+      const FunctionDecl *callee = cp.call->getDirectCallee();
+      rp.callee = callee ? callee->getNameAsString() : "(through a function pointer)";
+      live = liveness.live_before(cp.call);
+      // The statement runs again on resume: everything it reads is needed.
+      struct Reads : RecursiveASTVisitor<Reads> {
+        std::set<const VarDecl *> vars;
+        bool VisitDeclRefExpr(DeclRefExpr *r) {
+          if (const auto *vd = dyn_cast<VarDecl>(r->getDecl())) vars.insert(vd);
+          return true;
+        }
+      } reads;
+      const Stmt *whole = cp.owner;
+      if (const auto *w = dyn_cast<WhileStmt>(whole)) whole = w->getCond();
+      if (const auto *f = dyn_cast<ForStmt>(whole)) whole = cp.role == Role::ForCond ? f->getCond() : f->getInit();
+      if (const auto *i = dyn_cast<IfStmt>(whole)) whole = i->getCond();
+      if (const auto *sw = dyn_cast<SwitchStmt>(whole)) whole = sw->getCond();
+      reads.TraverseStmt(const_cast<Stmt *>(whole));
+      for (const VarDecl *vd : reads.vars)
+        if (local_of.count(vd)) live.insert(vd);
+      extra_fields = temps_of_owner[cp.owner];  // values of calls made earlier in this statement
+      if (cp.hoist_args)
+        for (unsigned a = 0; a < cp.call->getNumArgs(); ++a) {
+          const std::string name = "snow_a" + std::to_string(index) + "_" + std::to_string(a);
+          temps.push_back({name, cp.call->getArg(a)->getType()});
+          extra_fields.push_back(name);
+        }
+      if (cp.role != Role::Statement) {
+        pt.call->temp = "snow_t" + std::to_string(index);
+        temps.push_back({pt.call->temp, cp.call->getType()});
+        temps_of_owner[cp.owner].push_back(pt.call->temp);
+      }
+    }
+    for (const Local &l : locals)
+      if (l.address_taken && here >= l.scope_begin && here <= l.scope_end) live.insert(l.var);
+    std::vector<CatalogField> fields;
+    for (const Local &l : locals) {
+      if (!live.count(l.var)) continue;
+      const int tid = type_id(l.var->getType(), l.var->getLocation());
+      if (tid < 0) continue;
+      fields.push_back({l.field, tid, "offsetof(struct " + locals_struct + ", " + l.field + ")"});
+      rp.live.push_back(l.var->getNameAsString());
+    }
+    for (const auto &[name, type] : temps)
+      if (std::find(extra_fields.begin(), extra_fields.end(), name) != extra_fields.end()) {
+        const int tid = type_id(type, anchor->getBeginLoc());
+        if (tid >= 0) fields.push_back({name, tid, "offsetof(struct " + locals_struct + ", " + name + ")"});
+      }
+    views.push_back(catalog_.add_view(fname + "@" + std::to_string(index), locals_struct, fields));
+    labels.push_back("snow_rp_" + std::to_string(index));
+    const PresumedLoc pl = sm_.getPresumedLoc(sm_.getFileLoc(anchor->getBeginLoc()));
+    if (pl.isValid()) {
+      rp.file = in_.original_path;
+      rp.line = pl.getLine();
+      rp.column = pl.getColumn();
+    }
+    report_.resume_points.push_back(rp);
+  }
+  if (log_.has_errors()) return;
+
+  // ---- 5. edits: leaves first, then calls, then statements, insertions last -----------------
+  for (const DeclRefExpr *r : scan.refs) {
+    const auto *vd = dyn_cast<VarDecl>(r->getDecl());
+    if (!vd || !local_of.count(vd)) continue;
+    SourceLocation loc = r->getLocation();
+    if (loc.isMacroID()) {
+      if (!sm_.isMacroArgExpansion(loc)) {
+        error(loc, "local-in-macro", "local '" + vd->getNameAsString() + "' of migratable function '" + fname +
+                                         "' is used inside a macro's body; pass it to the macro as an argument");
+        continue;
+      }
+      loc = sm_.getSpellingLoc(loc);
+    }
+    replace(CharSourceRange::getTokenRange(loc, loc), "snow_L." + locals[local_of[vd]].field);
+  }
+  std::map<const Stmt *, std::string> before;  // inserted before an owner statement (labels, hoisted calls)
+  std::map<const Stmt *, std::string> loop_head;  // while/for: hoisted calls inside the rewritten loop
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const Point &pt = points[k];
+    const std::string &label = labels[k];
+    const std::string index = std::to_string(k + 1);
+    if (pt.marker) {
+      const std::string poll = "SNOW_POLL(&snow_F, " + index + "); " + label + ":;";
+      if (is_marker(pt.marker, kAutoPollMarker)) {
+        const SourceLocation semi = Lexer::findLocationAfterToken(sm_.getFileLoc(pt.marker->getEndLoc()), tok::semi, sm_,
+                                                                  ctx_.getLangOpts(), false);
+        replace(CharSourceRange::getCharRange(sm_.getFileLoc(pt.marker->getBeginLoc()), semi), poll);
+      } else {
+        for (const PragmaPollPoint &pp : *in_.pragmas)
+          if (sm_.getFileLoc(pp.hash) == sm_.getFileLoc(pt.marker->getBeginLoc()))
+            replace(CharSourceRange::getCharRange(pp.hash, pp.end), poll);
+      }
+      continue;
+    }
+    CallPlan &cp = *pt.call;
+    std::string pre;
+    if (cp.hoist_args)
+      for (unsigned a = 0; a < cp.call->getNumArgs(); ++a) {
+        const std::string name = "snow_L.snow_a" + index + "_" + std::to_string(a);
+        pre += name + " = (" + text(cp.call->getArg(a)) + "); ";
+        replace(cp.call->getArg(a), name);
+      }
+    std::string resume = "snow_F.resume_point = " + index + "; " + label + ": ";
+    if (cp.role == Role::Statement) {
+      before[cp.owner] += pre + resume;
+    } else {
+      const std::string value = text(cp.call);
+      replace(cp.call, "snow_L." + cp.temp);
+      const std::string hoisted = pre + resume + "snow_L." + cp.temp + " = " + value + "; ";
+      if (cp.role == Role::WhileCond || cp.role == Role::ForCond) loop_head[cp.owner] += hoisted;
+      else before[cp.owner] += hoisted;
+    }
+  }
+  // Loops whose condition calls a migratable function: the call moves into the body.
+  for (const auto &[loop, hoisted] : loop_head) {
+    if (const auto *w = dyn_cast<WhileStmt>(loop)) {
+      const std::string cond = text(w->getCond());
+      replace(CharSourceRange::getCharRange(sm_.getFileLoc(w->getBeginLoc()), sm_.getFileLoc(w->getBody()->getBeginLoc())),
+              "while (1) { " + hoisted + "if (!(" + cond + ")) break; ");
+      insert_after(statement_range(w->getBody()).getEnd(), " }");
+    } else if (const auto *f = dyn_cast<ForStmt>(loop)) {
+      const std::string cond = text(f->getCond());
+      replace(f->getCond(), "");
+      insert_before(f->getBody()->getBeginLoc(), "{ " + hoisted + "if (!(" + cond + ")) break; ");
+      insert_after(statement_range(f->getBody()).getEnd(), " }");
+    }
+  }
+  // A statement that is itself replaced carries its label in the replacement
+  // (an insertion at the start of a replaced range would land inside it); a
+  // lone body of an if, loop or label gets braces around both.
+  auto lone = [&](const Stmt *owner) {
+    const Stmt *p = parent_stmt(owner);
+    return p && !isa<CompoundStmt>(p);
+  };
+  auto take_prefix = [&](const Stmt *owner) -> std::string {
+    auto it = before.find(owner);
+    if (it == before.end()) return "";
+    std::string t = (lone(owner) ? "{ " : "") + it->second;
+    return t;
+  };
+  auto take_suffix = [&](const Stmt *owner) -> std::string {
+    auto it = before.find(owner);
+    if (it == before.end()) return "";
+    before.erase(it);
+    return lone(owner) ? " }" : "";
+  };
+  // Declarations of locals become assignments to the locals struct.
+  for (const DeclStmt *d : scan.decls) {
+    std::vector<std::string> assignments;
+    bool ours = false;
+    for (const Decl *decl : d->decls()) {
+      const auto *vd = dyn_cast<VarDecl>(decl);
+      if (!vd || !local_of.count(vd)) continue;
+      ours = true;
+      if (!vd->hasInit()) continue;
+      const std::string field = "snow_L." + locals[local_of[vd]].field;
+      const Expr *init = vd->getInit();
+      if (vd->getType()->isArrayType() || isa<InitListExpr>(init->IgnoreImplicit())) {
+        // Arrays and braced initialisers: copy from a compound literal.
+        std::string type;
+        llvm::raw_string_ostream os(type);
+        vd->getType().getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()));
+        os.flush();
+        const bool literal_init = isa<StringLiteral>(init->IgnoreImplicit());
+        assignments.push_back("__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") +
+                              text(init) + ", sizeof " + field + ")");
+      } else {
+        assignments.push_back(field + " = " + text(init));
+      }
+    }
+    if (!ours) continue;
+    // In a for-init the declarations become one comma expression before the for's ';'.
+    const bool in_for_init = parent_stmt(d) && isa<ForStmt>(parent_stmt(d));
+    std::string replacement;
+    for (std::size_t i = 0; i < assignments.size(); ++i)
+      replacement += (i ? (in_for_init ? ", " : "; ") : "") + assignments[i];
+    const std::string prefix = take_prefix(d);  // before take_suffix, which forgets it
+    const std::string suffix = take_suffix(d);
+    replace(statement_range(d), prefix + replacement + ";" + suffix);
+  }
+  // Returns pop the frame.
+  const std::string ret_type = fd->getReturnType().getUnqualifiedType().getAsString(PrintingPolicy(ctx_.getLangOpts()));
+  for (const ReturnStmt *r : scan.returns) {
+    std::string replacement;
+    if (const Expr *v = r->getRetValue())
+      replacement = "{ " + ret_type + " snow_return = " + text(v) + "; snow_leave(&snow_F); return snow_return; }";
+    else
+      replacement = "{ snow_leave(&snow_F); return; }";
+    const std::string prefix = take_prefix(r);
+    const std::string suffix = take_suffix(r);
+    replace(statement_range(r), prefix + replacement + suffix);
+  }
+  // Labels and hoisted calls go before their statements; a statement that is
+  // the lone body of an if, loop or label gets braces so they stay inside.
+  for (const auto &[owner, t] : before) {
+    const CharSourceRange r = statement_range(owner);
+    insert_before(r.getBegin(), (lone(owner) ? "{ " : "") + t);
+    if (lone(owner)) insert_after(r.getEnd(), " }");
+  }
+
+  // ---- 6. the locals struct, the prologue and the epilogue ---------------------------------
+  std::string fields_text;
+  for (const Local &l : locals) {
+    std::string decl;
+    llvm::raw_string_ostream os(decl);
+    QualType t = l.var->getType().getUnqualifiedType();
+    Qualifiers dropped;
+    if (t->isArrayType()) t = ctx_.getUnqualifiedArrayType(t, dropped);
+    t.print(os, PrintingPolicy(ctx_.getLangOpts()), l.field);
+    os.flush();
+    fields_text += decl + "; ";
+  }
+  for (const auto &[name, type] : temps) {
+    std::string decl;
+    llvm::raw_string_ostream os(decl);
+    type.getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()), name);
+    os.flush();
+    fields_text += decl + "; ";
+  }
+  if (fields_text.empty()) fields_text = "char snow_unused; ";
+  insert_before(fd->getBeginLoc(), "struct " + locals_struct + " { " + fields_text + "}; ");
+
+  const int fid = function_entry(key, "(snow_function_address)" + fname, views);
+  std::string prologue = " struct " + locals_struct + " snow_L; snow_frame snow_F; ";
+  if (fname == "main") {
+    if (fd->getNumParams() >= 2)
+      prologue += "snow_start(&" + fd->getParamDecl(0)->getNameAsString() + ", &" +
+                  fd->getParamDecl(1)->getNameAsString() + "); ";
+    else
+      prologue += "snow_start(0, 0); ";
+  }
+  for (const Local &l : locals) {
+    const QualType t = l.var->getType();
+    if (t->isPointerType()) prologue += "snow_L." + l.field + " = 0; ";
+    else if (t->isRecordType() || t->isArrayType()) prologue += "__builtin_memset(&snow_L." + l.field + ", 0, sizeof snow_L." + l.field + "); ";
+  }
+  for (const ParmVarDecl *p : fd->parameters())
+    if (!p->getName().empty())
+      prologue += "snow_L." + locals[local_of[p]].field + " = " + p->getNameAsString() + "; ";
+  prologue += "snow_enter(&snow_F, snow_unit_functions[" + std::to_string(fid) + "], &snow_L); ";
+  if (!points.empty()) {
+    prologue += "if (snow_resuming) switch (snow_resume(&snow_F)) { ";
+    for (std::size_t k = 0; k < points.size(); ++k) prologue += "case " + std::to_string(k + 1) + ": goto " + labels[k] + "; ";
+    prologue += "default: break; } ";
+  }
+  insert_after(after_token(body->getLBracLoc()), prologue);
+  insert_before(body->getRBracLoc(), " snow_leave(&snow_F); ");
+}
+
+bool Impl::run(std::string &out) {
+  for (const Decl *d : ctx_.getTranslationUnitDecl()->decls()) {
+    const auto *fd = dyn_cast<FunctionDecl>(d);
+    if (!fd || !fd->doesThisDeclarationHaveABody() || !in_main(fd->getLocation())) continue;
+    hoist_static_locals(fd);
+    rewrite_allocations(fd->getBody());
+    hoist_literals(fd->getBody());
+    if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
+    // Functions whose address this unit takes: their pointers travel as table ids.
+    struct Refs : RecursiveASTVisitor<Refs> {
+      std::vector<const DeclRefExpr *> refs;
+      bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
+    } refs;
+    refs.TraverseStmt(fd->getBody());
+    for (const DeclRefExpr *r : refs.refs)
+      if (const auto *callee = dyn_cast<FunctionDecl>(r->getDecl())) {
+        const auto *ice = parent_as<ImplicitCastExpr>(r);
+        const CallExpr *call = ice ? parent_as<CallExpr>(ice) : nullptr;
+        if (call && call->getCallee() == ice) continue;
+        if (callee->getBuiltinID() != 0) continue;
+        function_entry(function_key(callee, sm_), "(snow_function_address)" + callee->getNameAsString());
+      }
+  }
+  register_globals();
+  if (log_.has_errors()) return false;
+
+  for (const Insert &i : pending_inserts_) {
+    if (i.after) rw_.InsertTextAfter(i.at, i.text);
+    else rw_.InsertTextBefore(i.at, i.text);
+  }
+
+  const FileID main = sm_.getMainFileID();
+  const RewriteBuffer *buffer = rw_.getRewriteBufferFor(main);
+  const std::string body = buffer ? std::string(buffer->begin(), buffer->end()) : sm_.getBufferData(main).str();
+
+  auto quote = [](const std::string &s) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    return q + "\"";
+  };
+  const std::size_t n_types = catalog_.size(), n_functions = functions_.size();
+  std::ostringstream o;
+  o << "/* Generated by snow-precompile from " << in_.original_path << ": do not edit. */\n"
+    << "#include <snow/snow.h>\n#include <stddef.h>\n"
+    << "static snow_type_id snow_unit_types[" << n_types + 1 << "];\n"
+    << "static uint32_t snow_unit_functions[" << n_functions + 1 << "];\n"
+    << prelude_ << "#line 1 " << quote(in_.original_path) << "\n"
+    << body << "\n\n/* ---- SnowMigrate unit description ---- */\n"
+    << catalog_.emit();
+  for (std::size_t i = 0; i < functions_.size(); ++i) {
+    if (functions_[i].views.empty()) continue;
+    o << "static const snow_type_id snow_unit_views_" << i << "[] = {";
+    for (int v : functions_[i].views) o << v << ", ";
+    o << "};\n";
+  }
+  if (n_functions) {
+    o << "static const snow_function_desc snow_unit_function_descs[] = {\n";
+    for (std::size_t i = 0; i < functions_.size(); ++i) {
+      const FunctionEntry &f = functions_[i];
+      o << "  {" << quote(f.key) << ", " << f.address << ", "
+        << (f.views.empty() ? "NULL, 0" : "snow_unit_views_" + std::to_string(i) + ", " + std::to_string(f.views.size()))
+        << "},\n";
+    }
+    o << "};\n";
+  }
+  if (!globals_.empty()) {
+    o << "static const snow_global_desc snow_unit_globals[] = {\n";
+    for (const GlobalEntry &g : globals_)
+      o << "  {" << quote(g.name) << ", (void *)" << g.address << ", " << g.type << ", " << g.count << "u},\n";
+    o << "};\n";
+  }
+  o << "static const snow_unit_desc snow_unit = {{" << quote(in_.unit_name) << ", snow_unit_type_descs, " << n_types
+    << ", " << (n_functions ? "snow_unit_function_descs" : "NULL") << ", " << n_functions << ", "
+    << (globals_.empty() ? "NULL" : "snow_unit_globals") << ", " << globals_.size()
+    << ", NULL, 0}, snow_unit_types, snow_unit_functions};\n"
+    << "__attribute__((constructor)) static void snow_register_this_unit(void) { snow_register_unit(&snow_unit); }\n";
+  out = o.str();
+  return true;
+}
+
+} // namespace
+
+bool rewrite_unit(ASTContext &ctx, const UnitInput &input, DiagnosticLog &log, std::string &out, UnitReport &report) {
+  Impl impl(ctx, input, log, report);
+  return impl.run(out);
+}
+
+} // namespace snow::precompile
