@@ -1339,6 +1339,32 @@ TEST(WithoutAProgram, AGlobalOfEmptyStructsCountsAgainstTheLimit) {
                          "block #0"));
 }
 
+// max_total_bytes counts the blocks' contents only. Each block also costs the
+// decoder its bookkeeping (DecodedBlock, a registry slot, an allocation of at
+// least 16 bytes), so 7 million one-byte blocks under a 64 MiB limit took
+// 1.4 GB. A stream of 20 000 of them must not fit in 256 KiB.
+TEST(WithoutAProgram, ManySmallBlocksCountTheirBookkeepingAgainstTheLimit) {
+  GTEST_SKIP() << "decoder bug: StateDecoder::announce charges max_total_bytes with count x size "
+                  "only; per-block bookkeeping (~150-200 bytes) is not charged, so the limit "
+                  "does not bound the memory a restore takes (1.4 GB for a 96 MB stream under "
+                  "a 64 MiB limit)";
+  constexpr std::uint64_t kBlocks = 20000;
+  Description d; // char, char *, and a global char *ptrs[kBlocks]
+  d.varint(2).type(Kind::Unsigned, 1, "char").type(Kind::Pointer, 0, "char *", 0);
+  d.varint(0).varint(1).string("ptrs").varint(1).varint(kBlocks).varint(0);
+  Forge f(65536);
+  f.header(d.bytes(), fingerprint_of(d.bytes())).root().new_global(0, 0, 1, kBlocks).data(0);
+  for (std::uint64_t i = 1; i <= kBlocks; ++i)
+    f.new_heap(i, 0, 1, 0).varint(0);
+  for (std::uint64_t i = 1; i <= kBlocks; ++i)
+    f.data(i).u8(0);
+  f.end(kBlocks + 1, 1);
+  DecoderOptions options;
+  options.max_total_bytes = 1 << 18; // the contents: 160 000 bytes of pointers, 20 000 chars
+  EXPECT_TRUE(fails_with(decode_without_program(f.bytes(), options), StateErrorCode::LimitExceeded,
+                         "limit of 262144 bytes"));
+}
+
 // ---- streams from another program ------------------------------------------
 
 TEST(ForeignStream, AProgramThatDiffersInOneFieldNameIsAMismatchNamingTheField) {
