@@ -159,6 +159,15 @@ void StateDecoder::announce(std::uint32_t id) {
                                                         t.name + "' exceeds the restore limit of " +
                                                         std::to_string(options_.max_total_bytes) + " bytes");
   const std::uint64_t bytes = b.count * t.size;
+  // Every block costs bookkeeping (its entry here and in the registry, the
+  // allocator's header) on top of its contents; charge it so that the limit
+  // bounds the memory a restore takes, not just the data.
+  constexpr std::uint64_t kBlockOverhead = 256;
+  if (total_bytes_ + kBlockOverhead > options_.max_total_bytes)
+    throw StateError(StateErrorCode::LimitExceeded, "announcing block #" + std::to_string(id) +
+                                                        " would exceed the restore limit of " +
+                                                        std::to_string(options_.max_total_bytes) + " bytes");
+  total_bytes_ += kBlockOverhead;
 
   if (b.origin == wire::Origin::Global) {
     if (b.key >= program_->globals().size())
@@ -193,6 +202,14 @@ void StateDecoder::announce(std::uint32_t id) {
       malformed("stack variable '" + std::string(m.name ? m.name : "?") + "' does not match the stream's type or count");
     if (!claimed_stack_.insert(b.key).second) malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
     b.address = m.base;
+    // Staged like a global: the frame keeps its contents if the restore fails.
+    if (total_bytes_ + bytes > options_.max_total_bytes)
+      throw StateError(StateErrorCode::LimitExceeded, "restoring stack variable '" + std::string(m.name ? m.name : "?") +
+                                                          "' would exceed the limit of " +
+                                                          std::to_string(options_.max_total_bytes) + " bytes");
+    total_bytes_ += bytes;
+    b.staging = staged_.size();
+    staged_.emplace_back(static_cast<std::size_t>(bytes));
   } else {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
@@ -391,7 +408,7 @@ void StateDecoder::read_end() {
   for (std::size_t id = 0; id < blocks_.size(); ++id)
     if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (!in_.at_end()) malformed("the stream continues after its End record");
-  // Everything checked: now the globals take their new contents.
+  // Everything checked: now the globals and stack blocks take their new contents.
   for (const DecodedBlock &b : blocks_)
     if (b.staging != DecodedBlock::kNotStaged)
       std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());

@@ -2,7 +2,8 @@
 // graph in this platform's layout.
 //
 // Globals are restored in place, stack blocks into the blocks this side has
-// registered under the same keys, heap blocks are allocated and registered.
+// registered under the same keys — both through staging copies committed only
+// once End has been read — and heap blocks are allocated and registered.
 // Everything read is validated before it is used: block ids, type ids, counts,
 // logical offsets, value ranges, sizes against the configured limits. A
 // failure throws StateError and frees every heap block this decode allocated;
@@ -53,7 +54,7 @@ struct DecodedBlock {
   bool root = false;
   bool owned = false;  // allocated by this decode
   static constexpr std::size_t kNotStaged = ~std::size_t{0};
-  std::size_t staging = kNotStaged;  // globals: index of the copy their contents are decoded into
+  std::size_t staging = kNotStaged;  // globals, stack blocks: the copy their contents are decoded into
 };
 
 struct FrameRecord {
