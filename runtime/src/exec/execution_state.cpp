@@ -113,7 +113,9 @@ void begin_restart(const std::string &path) {
   if (restart->file == nullptr) fatal("cannot open the checkpoint '" + path + "' named by SNOW_RESTART");
   restart->source = std::make_unique<msr::FileSource>(restart->file);
   msr::ProcessState &state = process_state();
-  restart->decoder = std::make_unique<msr::StateDecoder>(state.program.get(), state.registry, *restart->source);
+  msr::DecoderOptions options;
+  options.stage_roots = false;  // outer frames run before the innermost is read
+  restart->decoder = std::make_unique<msr::StateDecoder>(state.program.get(), state.registry, *restart->source, options);
   try {
     const msr::StreamInfo &info = restart->decoder->open();
     restart->decoder->restore_until_frame();

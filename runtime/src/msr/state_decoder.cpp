@@ -188,8 +188,10 @@ void StateDecoder::announce(std::uint32_t id) {
                                                           "' would exceed the limit of " +
                                                           std::to_string(options_.max_total_bytes) + " bytes");
     total_bytes_ += bytes;
-    b.staging = staged_.size();
-    staged_.emplace_back(static_cast<std::size_t>(bytes));
+    if (options_.stage_roots) {
+      b.staging = staged_.size();
+      staged_.emplace_back(static_cast<std::size_t>(bytes));
+    }
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
     if (it == stack_blocks_.end())
@@ -208,8 +210,10 @@ void StateDecoder::announce(std::uint32_t id) {
                                                           "' would exceed the limit of " +
                                                           std::to_string(options_.max_total_bytes) + " bytes");
     total_bytes_ += bytes;
-    b.staging = staged_.size();
-    staged_.emplace_back(static_cast<std::size_t>(bytes));
+    if (options_.stage_roots) {
+      b.staging = staged_.size();
+      staged_.emplace_back(static_cast<std::size_t>(bytes));
+    }
   } else {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +

@@ -34,6 +34,12 @@ struct DecoderOptions {
   // Allocate global and stack blocks like heap blocks instead of restoring
   // into the program's own (reading a stream without its program).
   bool materialize_roots = false;
+  // Decode globals and stack blocks into staging copies committed after End,
+  // so a failed restore leaves them untouched. A resuming program turns this
+  // off: its outer frames run (evaluating call arguments from their locals
+  // and the globals) before the innermost frame has been read, and a failed
+  // restart ends the process anyway.
+  bool stage_roots = true;
 };
 
 struct StreamInfo {
