@@ -91,12 +91,12 @@ template <class Allocator> void fill_drain(benchmark::State &state) {
 } // namespace
 
 void register_allocator_benchmarks() {
-  benchmark::RegisterBenchmark("alloc/pairs/malloc", pairs<PlainAllocator>)->UseRealTime();
-  benchmark::RegisterBenchmark("alloc/pairs/snow_malloc", pairs<SnowAllocator>)->UseRealTime();
-  benchmark::RegisterBenchmark("alloc/churn/malloc", churn<PlainAllocator>)->UseRealTime();
-  benchmark::RegisterBenchmark("alloc/churn/snow_malloc", churn<SnowAllocator>)->UseRealTime();
-  benchmark::RegisterBenchmark("alloc/fill-drain/malloc", fill_drain<PlainAllocator>)->UseRealTime();
-  benchmark::RegisterBenchmark("alloc/fill-drain/snow_malloc", fill_drain<SnowAllocator>)->UseRealTime();
+  benchmark::RegisterBenchmark("alloc/pairs/malloc", pairs<PlainAllocator>);
+  benchmark::RegisterBenchmark("alloc/pairs/snow_malloc", pairs<SnowAllocator>);
+  benchmark::RegisterBenchmark("alloc/churn/malloc", churn<PlainAllocator>);
+  benchmark::RegisterBenchmark("alloc/churn/snow_malloc", churn<SnowAllocator>);
+  benchmark::RegisterBenchmark("alloc/fill-drain/malloc", fill_drain<PlainAllocator>);
+  benchmark::RegisterBenchmark("alloc/fill-drain/snow_malloc", fill_drain<SnowAllocator>);
 }
 
 } // namespace snow::bench

@@ -139,12 +139,10 @@ void register_array_benchmarks() {
   } orders[] = {{"native", msr::native_byte_order()}, {"swapped", foreign_byte_order()}};
   for (const std::size_t mib : {8, 256}) {
     const std::string size = std::to_string(mib) + "MiB";
-    benchmark::RegisterBenchmark(("array/memcpy/" + size).c_str(), memcpy_baseline, mib)->UseRealTime();
+    benchmark::RegisterBenchmark(("array/memcpy/" + size).c_str(), memcpy_baseline, mib);
     for (const auto &o : orders) {
-      benchmark::RegisterBenchmark(("array/collect/" + size + "/" + o.name).c_str(), collect, mib, o.order)
-          ->UseRealTime();
-      benchmark::RegisterBenchmark(("array/restore/" + size + "/" + o.name).c_str(), restore, mib, o.order)
-          ->UseRealTime();
+      benchmark::RegisterBenchmark(("array/collect/" + size + "/" + o.name).c_str(), collect, mib, o.order);
+      benchmark::RegisterBenchmark(("array/restore/" + size + "/" + o.name).c_str(), restore, mib, o.order);
     }
   }
 }

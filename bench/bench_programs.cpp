@@ -2,10 +2,21 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <iterator>
 
 namespace snow::bench {
 
 namespace {
+
+// Members are set by name: the descriptor structs may grow.
+snow_type_desc type_desc(const char *name, snow_type_kind kind, std::size_t size) {
+  snow_type_desc d{};
+  d.name = name;
+  d.kind = kind;
+  d.size = size;
+  d.element = SNOW_NO_TYPE;
+  return d;
+}
 
 const snow_field_desc kNodeFields[] = {
     {"left", kNodePointer, offsetof(TreeNode, left)},
@@ -14,18 +25,34 @@ const snow_field_desc kNodeFields[] = {
     {"payload", kDouble, offsetof(TreeNode, payload)},
 };
 
-// A pointer type may name a struct defined after it (the struct points to itself).
-const snow_type_desc kTypes[] = {
-    {"double", SNOW_KIND_FLOAT, 8, sizeof(double), SNOW_NO_TYPE, 0, nullptr, 0},
-    {"struct node *", SNOW_KIND_POINTER, 0, sizeof(TreeNode *), kNode, 0, nullptr, 0},
-    {"struct node", SNOW_KIND_STRUCT, 0, sizeof(TreeNode), SNOW_NO_TYPE, 0, kNodeFields, 4},
-};
+std::vector<snow_type_desc> types() {
+  std::vector<snow_type_desc> t;
+  t.push_back(type_desc("double", SNOW_KIND_FLOAT, sizeof(double)));
+  t.back().wire_size = 8;
+  // A pointer type may name a struct defined after it (the struct points to itself).
+  t.push_back(type_desc("struct node *", SNOW_KIND_POINTER, sizeof(TreeNode *)));
+  t.back().element = kNode;
+  t.push_back(type_desc("struct node", SNOW_KIND_STRUCT, sizeof(TreeNode)));
+  t.back().fields = kNodeFields;
+  t.back().field_count = std::size(kNodeFields);
+  return t;
+}
 
 } // namespace
 
 msr::Program describe_program(const char *name, void *address, snow_type_id type, std::size_t count) {
-  const snow_global_desc global{name, address, type, count};
-  const snow_program_desc desc{"snow-bench", kTypes, 3, nullptr, 0, &global, 1, nullptr, 0};
+  const std::vector<snow_type_desc> t = types();
+  snow_global_desc global{};
+  global.name = name;
+  global.address = address;
+  global.type = type;
+  global.count = count;
+  snow_program_desc desc{};
+  desc.name = "snow-bench";
+  desc.types = t.data();
+  desc.type_count = t.size();
+  desc.globals = &global;
+  desc.global_count = 1;
   return msr::Program::from_desc(desc);
 }
 

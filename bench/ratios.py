@@ -18,26 +18,29 @@ MIB = 1 << 20
 
 
 def load_medians(path):
-    """run name (without /real_time or /manual_time) -> (median seconds, cv)."""
+    """run name (without /manual_time) -> median seconds, and -> cv.
+
+    Times are the benchmark thread's CPU time: Google Benchmark's cpu_time,
+    or for manually timed runs (the tree) the thread CPU time the benchmark
+    measured itself and reported as its iteration time."""
     with open(path) as f:
         data = json.load(f)
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     medians, cvs, errors = {}, {}, []
     for b in data["benchmarks"]:
         name = b["run_name"]
-        for suffix in ("/real_time", "/manual_time"):
-            if name.endswith(suffix):
-                name = name[: -len(suffix)]
+        field = "cpu_time"
+        if name.endswith("/manual_time"):
+            name, field = name[: -len("/manual_time")], "real_time"
         if b.get("error_occurred"):
             errors.append(f"{name}: {b.get('error_message')}")
             continue
         if b.get("run_type") != "aggregate":
             continue
-        seconds = b["real_time"] * scale[b["time_unit"]]
         if b["aggregate_name"] == "median":
-            medians[name] = seconds
+            medians[name] = b[field] * scale[b["time_unit"]]
         elif b["aggregate_name"] == "cv":
-            cvs[name] = b["real_time"]  # a fraction, reported in the time field
+            cvs[name] = b[field]  # a fraction, reported in the time field
     return data.get("context", {}), medians, cvs, errors
 
 

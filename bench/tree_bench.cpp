@@ -6,6 +6,9 @@
 // that counts and drops the bytes, and deserialize from one contiguous
 // in-memory buffer into freshly allocated nodes. Only serialization or
 // deserialization is timed; building the input and freeing the output are not.
+// Time is the thread's CPU time (user and system, page faults included), as
+// for the other suites: on a shared machine, time spent waiting for a core is
+// not the code's.
 //
 // The graphs are as close as each library allows:
 //  - the engine and Boost move the very same malloc'd `struct node`s with raw
@@ -31,7 +34,10 @@
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/memory.hpp>
 
+#include <malloc.h>
+
 #include <chrono>
+#include <ctime>
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -67,7 +73,16 @@ namespace {
 
 constexpr std::size_t kTreeNodes = 1'000'000;
 
-using Clock = std::chrono::steady_clock;
+// The calling thread's CPU time.
+struct Clock {
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<Clock, duration>;
+  static time_point now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
+};
 
 // Counts and drops what is written: the serializers' CountingSink.
 class CountingStreambuf final : public std::streambuf {
@@ -254,8 +269,15 @@ msr::ByteOrder foreign_byte_order() {
 }
 
 // Runs `body` once per iteration and reports only the time it returns.
+// Every iteration starts from a trimmed heap, as a fresh process would:
+// otherwise whether the previous run's freed memory is still mapped (which
+// depends on which benchmark ran before) decides how many page faults a
+// deserialization takes.
 template <class Body> void timed_loop(benchmark::State &state, Body &&body) {
-  for (auto _ : state) state.SetIterationTime(std::chrono::duration<double>(body()).count());
+  for (auto _ : state) {
+    malloc_trim(0);
+    state.SetIterationTime(std::chrono::duration<double>(body()).count());
+  }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kTreeNodes));
 }
 
