@@ -6,6 +6,9 @@
 //   snow-peak-rss collect            … and collect it into a CountingSink
 //   snow-peak-rss collect-file PATH  … and collect it into a file (input for restore)
 //   snow-peak-rss restore PATH       … and restore the file into the array
+//                                    (decoder defaults: staged, committed after End)
+//   snow-peak-rss restore-in-place PATH   … the same without staging, as a
+//                                    resuming program restores
 //
 // Each prints one JSON object with getrusage's ru_maxrss (KiB on Linux);
 // bench/run_benchmarks.sh subtracts the baseline.
@@ -34,7 +37,8 @@ long max_rss_kib() {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: snow-peak-rss baseline | collect | collect-file PATH | restore PATH\n");
+  std::fprintf(stderr,
+               "usage: snow-peak-rss baseline | collect | collect-file PATH | restore PATH | restore-in-place PATH\n");
   return 2;
 }
 
@@ -44,7 +48,8 @@ int main(int argc, char **argv) {
   using namespace snow;
   if (argc < 2) return usage();
   const std::string mode = argv[1];
-  const bool needs_path = mode == "collect-file" || mode == "restore";
+  const bool restoring = mode == "restore" || mode == "restore-in-place";
+  const bool needs_path = mode == "collect-file" || restoring;
   if (needs_path != (argc == 3) || (!needs_path && mode != "baseline" && mode != "collect")) return usage();
 
   const std::size_t count = kArrayBytes / sizeof(double);
@@ -63,16 +68,18 @@ int main(int argc, char **argv) {
       encoder.add_root(data);
       encoder.finish();
       stream_bytes = sink.bytes;
-    } else if (mode == "collect-file" || mode == "restore") {
-      std::FILE *file = std::fopen(argv[2], mode == "restore" ? "rb" : "wb");
+    } else if (needs_path) {
+      std::FILE *file = std::fopen(argv[2], restoring ? "rb" : "wb");
       if (file == nullptr) {
         std::fprintf(stderr, "snow-peak-rss: cannot open %s\n", argv[2]);
         return 1;
       }
-      if (mode == "restore") {
+      if (restoring) {
         std::memset(data, 0, kArrayBytes);
         msr::FileSource source(file);
-        msr::StateDecoder decoder(&program, registry, source);
+        msr::DecoderOptions options;
+        options.stage_roots = mode == "restore";
+        msr::StateDecoder decoder(&program, registry, source, options);
         decoder.restore_all();
         stream_bytes = decoder.stream_bytes();
         if (data[count - 1] != static_cast<double>(count - 1) * 0.25) {

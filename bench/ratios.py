@@ -80,7 +80,7 @@ class Table:
             if markdown:
                 print(f"| {what} | {ratio_text(ratio, unit)} | {goal_text(goal, at_least)} | {verdict} | {note} |")
             else:
-                print(f"{what:<66} {ratio_text(ratio, unit):>7} {goal_text(goal, at_least):>6}  {verdict:<7} {note}")
+                print(f"{what:<72} {ratio_text(ratio, unit):>7} {goal_text(goal, at_least):>6}  {verdict:<7} {note}")
 
 
 def speed_ratio(medians, candidate, baseline):
@@ -106,7 +106,8 @@ def main():
 
     for size in ("8MiB", "256MiB"):
         base = f"array/memcpy/{size}"
-        for phase, label in (("collect", "collect+encode"), ("restore", "decode+restore")):
+        for phase, label in (("collect", "collect+encode"), ("restore", "decode+restore, staged"),
+                             ("restore-in-place", "decode+restore in place")):
             for order, goal in (("native", 0.5), ("swapped", 0.3)):
                 run = f"array/{phase}/{size}/{order}"
                 what = "same byte order" if order == "native" else "byte-swapped"
@@ -140,7 +141,8 @@ def main():
         rss = {mode: statistics.median(v) for mode, v in by_mode.items()}
         if "baseline" in rss:
             for mode, label in (("collect", "collect to a CountingSink"), ("collect-file", "collect to a file"),
-                                ("restore", "restore from a file")):
+                                ("restore", "restore from a file, staged"),
+                                ("restore-in-place", "restore from a file in place")):
                 if mode in rss:
                     extra = (rss[mode] - rss["baseline"]) / 1024
                     t.add(f"peak RSS, 256 MiB array, {label}: MiB added", extra, 4.0, at_least=False,

@@ -8,7 +8,7 @@
 # RESULTS_DIR defaults to build/host/bench/results; it receives msr_bench.json
 # (Google Benchmark), peak_rss.jsonl and ratios.md. SNOW_BUILD_DIR overrides
 # the build tree (default build/host, configured with the host preset).
-# Takes about four minutes on two cores.
+# Takes about four minutes of CPU on two cores (longer when they are shared).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,6 +44,7 @@ for _ in 1 2 3; do
   done
   "$build/bench/snow-peak-rss" collect-file "$stream" >>"$results/peak_rss.jsonl"
   "$build/bench/snow-peak-rss" restore "$stream" >>"$results/peak_rss.jsonl"
+  "$build/bench/snow-peak-rss" restore-in-place "$stream" >>"$results/peak_rss.jsonl"
 done
 
 python3 "$root/bench/ratios.py" --markdown "$results/msr_bench.json" "$results/peak_rss.jsonl" >"$results/ratios.md"
