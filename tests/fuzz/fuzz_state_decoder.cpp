@@ -50,10 +50,9 @@ using Bytes = std::vector<unsigned char>;
 
 constexpr std::uint64_t kMaxTotalBytes = std::uint64_t{64} << 20;
 
-// Set once StateDecoder stages registered stack blocks until End as it does
-// globals; until then a failed decode may leave the frame half-restored
-// (DamagedStateGraph.AFailedRestoreLeavesTheRegisteredStackBlocksAsTheyWere).
-constexpr bool kStackBlocksStaged = false;
+// StateDecoder stages registered stack blocks until End, as it does globals,
+// so a failed decode must leave the frame untouched too.
+constexpr bool kStackBlocksStaged = true;
 
 bool all_zero(const void *p, std::size_t n) {
   const auto *b = static_cast<const unsigned char *>(p);

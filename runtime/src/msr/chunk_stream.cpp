@@ -112,7 +112,8 @@ void ChunkReader::read_preamble() {
 void ChunkReader::next_chunk() {
   const ChunkSource::View h = source_.read(wire::kChunkHeaderSize);
   if (h.size < wire::kChunkHeaderSize)
-    throw StateError(StateErrorCode::Truncated, "the stream ends after chunk " + std::to_string(sequence_) + " (" +
+    throw StateError(StateErrorCode::Truncated, "the stream ends after " + std::to_string(sequence_) + " complete chunk" +
+                                                    (sequence_ == 1 ? "" : "s") + " (" +
                                                     std::to_string(bytes_read_ + h.size) +
                                                     " bytes) before its End record");
   const auto length = static_cast<std::uint32_t>(load_unsigned(h.data, 4, ByteOrder::Big));

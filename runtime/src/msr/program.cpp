@@ -4,6 +4,7 @@
 #include "state_error.hpp"
 #include "stream_format.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace snow::msr {
@@ -165,8 +166,14 @@ Program Program::read_description(ChunkReader &in) {
   const std::uint64_t size = in.get_varint();
   if (size > 64 * 1024 * 1024)
     throw StateError(StateErrorCode::LimitExceeded, "the stream's program description is " + std::to_string(size) + " bytes");
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-  in.get_bytes(bytes.data(), bytes.size());
+  // Read in pieces: a declared size is only believed as far as bytes arrive.
+  std::vector<unsigned char> bytes;
+  for (std::uint64_t done = 0; done < size;) {
+    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, 64 * 1024));
+    bytes.resize(bytes.size() + piece);
+    in.get_bytes(bytes.data() + done, piece);
+    done += piece;
+  }
 
   CanonicalReader r(bytes);
   const std::uint64_t type_count = r.bounded(wire::kMaxNameCount, "a type count");
