@@ -2,7 +2,10 @@
 # Checkpoint/restart across platforms, held to the unmigrated run.
 #
 # usage: checkpoint_restart.sh --work DIR --polls "k1 k2 …" [--args "a b …"] \
-#            PLATFORM=EMULATOR|PROGRAM …
+#            [--expect FILE] PLATFORM=EMULATOR|PROGRAM …
+#
+# --expect: the output of the original, unprecompiled program; the migratable
+# program's unmigrated output must equal it.
 #
 # 1. Runs the program on every platform without migration: all outputs must
 #    be identical (that output is the reference).
@@ -12,13 +15,14 @@
 #    must equal the reference, byte for byte.
 set -uo pipefail
 
-work="" polls="" args=""
+work="" polls="" args="" expect=""
 declare -a names=() emulators=() programs=()
 while (($#)); do
   case $1 in
     --work) work=$2; shift 2 ;;
     --polls) polls=$2; shift 2 ;;
     --args) args=$2; shift 2 ;;
+    --expect) expect=$2; shift 2 ;;
     *=*) names+=("${1%%=*}"); rest=${1#*=}; emulators+=("${rest%%|*}"); programs+=("${rest#*|}"); shift ;;
     *) echo "checkpoint_restart.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -46,7 +50,11 @@ for i in "${!names[@]}"; do
   fi
 done
 [[ -f $reference ]] || { echo "no reference output"; exit 1; }
-echo "unmigrated runs: $(wc -l <"$reference") lines, identical on ${names[*]}"
+if [[ -n $expect ]] && ! cmp -s "$expect" "$reference"; then
+  echo "FAIL the migratable program's output differs from the original program's:"; diff "$expect" "$reference" | head -5
+  failures=$((failures + 1))
+fi
+((failures == 0)) && echo "unmigrated runs: $(wc -l <"$reference") lines, identical on ${names[*]}${expect:+ and to the original program}"
 
 checked=0
 for s in "${!names[@]}"; do
