@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/phases.sh
 
+# ccache: paths relative to the checkout, no working directory in the hash.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+
 preset=default
 build=build/$preset
 jobs=${SNOW_JOBS:-2}

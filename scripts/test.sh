@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/phases.sh
 
+# ccache: paths relative to the checkout and no working directory in the hash,
+# so a fresh clone (CI) reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+
 preset=default
 [[ "${CI:-}" == "true" ]] && preset=ci
 jobs=${SNOW_JOBS:-2}
