@@ -47,7 +47,7 @@ struct Random {
   }
 };
 
-std::size_t block_size(std::uint64_t r) { return 16 + 8 * (r % 7); }  // 16..64 bytes
+std::size_t block_size(std::uint64_t r) { return 16 + 8 * (r % 7); } // 16..64 bytes
 
 template <class Allocator> void pairs(benchmark::State &state) {
   for (auto _ : state) {
@@ -63,7 +63,8 @@ template <class Allocator> void pairs(benchmark::State &state) {
 template <class Allocator> void churn(benchmark::State &state) {
   Random random;
   std::vector<void *> live(kLiveBlocks);
-  for (void *&p : live) p = Allocator::allocate(block_size(random.next()));
+  for (void *&p : live)
+    p = Allocator::allocate(block_size(random.next()));
   for (auto _ : state) {
     for (std::size_t i = 0; i < kStepsPerIteration; ++i) {
       const std::uint64_t r = random.next();
@@ -73,7 +74,8 @@ template <class Allocator> void churn(benchmark::State &state) {
       benchmark::DoNotOptimize(slot);
     }
   }
-  for (void *p : live) Allocator::release(p);
+  for (void *p : live)
+    Allocator::release(p);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kStepsPerIteration));
 }
 
@@ -81,9 +83,11 @@ template <class Allocator> void fill_drain(benchmark::State &state) {
   Random random;
   std::vector<void *> live(kLiveBlocks);
   for (auto _ : state) {
-    for (void *&p : live) p = Allocator::allocate(block_size(random.next()));
+    for (void *&p : live)
+      p = Allocator::allocate(block_size(random.next()));
     benchmark::DoNotOptimize(live.data());
-    for (void *p : live) Allocator::release(p);
+    for (void *p : live)
+      Allocator::release(p);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kLiveBlocks));
 }

@@ -34,7 +34,8 @@ namespace {
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
 msr::ByteOrder foreign_byte_order() {
-  return msr::native_byte_order() == msr::ByteOrder::Little ? msr::ByteOrder::Big : msr::ByteOrder::Little;
+  return msr::native_byte_order() == msr::ByteOrder::Little ? msr::ByteOrder::Big
+                                                            : msr::ByteOrder::Little;
 }
 
 // A source and a destination array of the same size, each a program's only
@@ -44,8 +45,10 @@ public:
   explicit ArrayPair(std::size_t bytes)
       : source_(bytes / sizeof(double)), destination_(source_.size()),
         source_program_(describe_program("data", source_.data(), kDouble, source_.size())),
-        destination_program_(describe_program("data", destination_.data(), kDouble, destination_.size())) {
-    for (std::size_t i = 0; i < source_.size(); ++i) source_[i] = static_cast<double>(i) * 0.25 - 1e6;
+        destination_program_(
+            describe_program("data", destination_.data(), kDouble, destination_.size())) {
+    for (std::size_t i = 0; i < source_.size(); ++i)
+      source_[i] = static_cast<double>(i) * 0.25 - 1e6;
     register_globals(source_program_, source_registry_);
     register_globals(destination_program_, destination_registry_);
   }
@@ -97,7 +100,8 @@ private:
 ArrayPair &array_pair(std::size_t mib) {
   static std::map<std::size_t, std::unique_ptr<ArrayPair>> pairs;
   auto &p = pairs[mib];
-  if (!p) p = std::make_unique<ArrayPair>(mib * kMiB);
+  if (!p)
+    p = std::make_unique<ArrayPair>(mib * kMiB);
   return *p;
 }
 
@@ -130,7 +134,8 @@ void restore(benchmark::State &state, std::size_t mib, msr::ByteOrder order, boo
     a.restore(stream, staged);
     benchmark::ClobberMemory();
   }
-  if (!a.restored_equals_source()) state.SkipWithError("the restored array differs from the source");
+  if (!a.restored_equals_source())
+    state.SkipWithError("the restored array differs from the source");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * a.bytes()));
   state.counters["stream_bytes"] = static_cast<double>(stream.size());
 }
@@ -146,10 +151,12 @@ void register_array_benchmarks() {
     const std::string size = std::to_string(mib) + "MiB";
     benchmark::RegisterBenchmark(("array/memcpy/" + size).c_str(), memcpy_baseline, mib);
     for (const auto &o : orders) {
-      benchmark::RegisterBenchmark(("array/collect/" + size + "/" + o.name).c_str(), collect, mib, o.order);
-      benchmark::RegisterBenchmark(("array/restore/" + size + "/" + o.name).c_str(), restore, mib, o.order, true);
-      benchmark::RegisterBenchmark(("array/restore-in-place/" + size + "/" + o.name).c_str(), restore, mib, o.order,
-                                   false);
+      benchmark::RegisterBenchmark(("array/collect/" + size + "/" + o.name).c_str(), collect, mib,
+                                   o.order);
+      benchmark::RegisterBenchmark(("array/restore/" + size + "/" + o.name).c_str(), restore, mib,
+                                   o.order, true);
+      benchmark::RegisterBenchmark(("array/restore-in-place/" + size + "/" + o.name).c_str(),
+                                   restore, mib, o.order, false);
     }
   }
 }

@@ -40,7 +40,8 @@ std::vector<snow_type_desc> types() {
 
 } // namespace
 
-msr::Program describe_program(const char *name, void *address, snow_type_id type, std::size_t count) {
+msr::Program describe_program(const char *name, void *address, snow_type_id type,
+                              std::size_t count) {
   const std::vector<snow_type_desc> t = types();
   snow_global_desc global{};
   global.name = name;
@@ -94,7 +95,8 @@ std::vector<TreeNode *> build_tree(std::size_t count, msr::BlockRegistry *regist
 
 void free_tree(std::vector<TreeNode *> &nodes, msr::BlockRegistry *registry) {
   for (TreeNode *n : nodes) {
-    if (registry != nullptr) registry->erase(reinterpret_cast<std::uintptr_t>(n));
+    if (registry != nullptr)
+      registry->erase(reinterpret_cast<std::uintptr_t>(n));
     std::free(n);
   }
   nodes.clear();

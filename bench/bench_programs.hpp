@@ -29,7 +29,8 @@ struct TreeNode {
 enum : snow_type_id { kDouble = 0, kNodePointer = 1, kNode = 2 };
 
 // A program whose only global is `name` (`count` elements of `type`) at `address`.
-msr::Program describe_program(const char *name, void *address, snow_type_id type, std::size_t count);
+msr::Program describe_program(const char *name, void *address, snow_type_id type,
+                              std::size_t count);
 
 // Registers the program's globals, as snow_program_init does for the process.
 void register_globals(const msr::Program &program, msr::BlockRegistry &registry);

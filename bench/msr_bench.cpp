@@ -10,7 +10,8 @@ int main(int argc, char **argv) {
   snow::bench::register_tree_benchmarks();
   snow::bench::register_allocator_benchmarks();
   benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

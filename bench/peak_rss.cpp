@@ -37,8 +37,8 @@ long max_rss_kib() {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: snow-peak-rss baseline | collect | collect-file PATH | restore PATH | restore-in-place PATH\n");
+  std::fprintf(stderr, "usage: snow-peak-rss baseline | collect | collect-file PATH | restore PATH "
+                       "| restore-in-place PATH\n");
   return 2;
 }
 
@@ -46,16 +46,20 @@ int usage() {
 
 int main(int argc, char **argv) {
   using namespace snow;
-  if (argc < 2) return usage();
+  if (argc < 2)
+    return usage();
   const std::string mode = argv[1];
   const bool restoring = mode == "restore" || mode == "restore-in-place";
   const bool needs_path = mode == "collect-file" || restoring;
-  if (needs_path != (argc == 3) || (!needs_path && mode != "baseline" && mode != "collect")) return usage();
+  if (needs_path != (argc == 3) || (!needs_path && mode != "baseline" && mode != "collect"))
+    return usage();
 
   const std::size_t count = kArrayBytes / sizeof(double);
   auto *data = static_cast<double *>(std::malloc(kArrayBytes));
-  if (data == nullptr) return 1;
-  for (std::size_t i = 0; i < count; ++i) data[i] = static_cast<double>(i) * 0.25;  // resident, not zero pages
+  if (data == nullptr)
+    return 1;
+  for (std::size_t i = 0; i < count; ++i)
+    data[i] = static_cast<double>(i) * 0.25; // resident, not zero pages
   const msr::Program program = bench::describe_program("data", data, bench::kDouble, count);
   msr::BlockRegistry registry;
   bench::register_globals(program, registry);
@@ -100,8 +104,9 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  std::printf("{\"mode\": \"%s\", \"array_bytes\": %zu, \"stream_bytes\": %llu, \"max_rss_kib\": %ld}\n",
-              mode.c_str(), kArrayBytes, static_cast<unsigned long long>(stream_bytes), max_rss_kib());
+  std::printf(
+      "{\"mode\": \"%s\", \"array_bytes\": %zu, \"stream_bytes\": %llu, \"max_rss_kib\": %ld}\n",
+      mode.c_str(), kArrayBytes, static_cast<unsigned long long>(stream_bytes), max_rss_kib());
   std::free(data);
   return 0;
 }

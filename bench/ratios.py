@@ -14,8 +14,6 @@ import math
 import statistics
 import sys
 
-MIB = 1 << 20
-
 
 def load_medians(path):
     """run name (without /manual_time) -> median seconds, and -> cv.

@@ -50,7 +50,10 @@ namespace snow::bench {
 
 // Boost.Serialization finds this by argument-dependent lookup.
 template <class Archive> void serialize(Archive &ar, TreeNode &n, const unsigned /*version*/) {
+  // Boost's `&` is an operator here, not a reference.
+  // clang-format off
   ar & n.left & n.right & n.parent & n.payload;
+  // clang-format on
 }
 
 // cereal's counterpart of TreeNode.
@@ -95,7 +98,8 @@ protected:
     return n;
   }
   int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) ++bytes;
+    if (!traits_type::eq_int_type(c, traits_type::eof()))
+      ++bytes;
     return traits_type::not_eof(c);
   }
 };
@@ -103,7 +107,9 @@ protected:
 // Reads one contiguous buffer: the serializers' MemorySource.
 class MemoryStreambuf final : public std::streambuf {
 public:
-  explicit MemoryStreambuf(std::vector<char> &bytes) { setg(bytes.data(), bytes.data(), bytes.data() + bytes.size()); }
+  explicit MemoryStreambuf(std::vector<char> &bytes) {
+    setg(bytes.data(), bytes.data(), bytes.data() + bytes.size());
+  }
 };
 
 class CollectingStreambuf final : public std::streambuf {
@@ -116,7 +122,8 @@ protected:
     return n;
   }
   int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) bytes.push_back(traits_type::to_char_type(c));
+    if (!traits_type::eq_int_type(c, traits_type::eof()))
+      bytes.push_back(traits_type::to_char_type(c));
     return traits_type::not_eof(c);
   }
 };
@@ -127,20 +134,28 @@ const SharedNode *raw(const std::weak_ptr<SharedNode> &p) { return p.lock().get(
 
 // What is wrong with the tree below `root` (count, shape, parents, payloads), or "".
 template <class Node> std::string check_tree(const Node *root, std::size_t count) {
-  if (root == nullptr) return "no tree";
-  if (raw(root->parent) != nullptr) return "the root has a parent";
+  if (root == nullptr)
+    return "no tree";
+  if (raw(root->parent) != nullptr)
+    return "the root has a parent";
   std::size_t seen = 0;
-  std::vector<std::pair<const Node *, std::size_t>> todo{{root, 0}};  // node, heap index
+  std::vector<std::pair<const Node *, std::size_t>> todo{{root, 0}}; // node, heap index
   while (!todo.empty()) {
     const auto [n, i] = todo.back();
     todo.pop_back();
-    if (++seen > count) return "more than " + std::to_string(count) + " nodes";
-    if (n->payload != tree_payload(i)) return "node " + std::to_string(i) + " has the wrong payload";
-    const std::pair<const Node *, std::size_t> children[] = {{raw(n->left), 2 * i + 1}, {raw(n->right), 2 * i + 2}};
+    if (++seen > count)
+      return "more than " + std::to_string(count) + " nodes";
+    if (n->payload != tree_payload(i))
+      return "node " + std::to_string(i) + " has the wrong payload";
+    const std::pair<const Node *, std::size_t> children[] = {{raw(n->left), 2 * i + 1},
+                                                             {raw(n->right), 2 * i + 2}};
     for (const auto &[c, j] : children) {
-      if ((c != nullptr) != (j < count)) return "node " + std::to_string(i) + " has the wrong children";
-      if (c == nullptr) continue;
-      if (raw(c->parent) != n) return "node " + std::to_string(j) + " has the wrong parent";
+      if ((c != nullptr) != (j < count))
+        return "node " + std::to_string(i) + " has the wrong children";
+      if (c == nullptr)
+        continue;
+      if (raw(c->parent) != n)
+        return "node " + std::to_string(j) + " has the wrong parent";
       todo.emplace_back(c, j);
     }
   }
@@ -150,12 +165,15 @@ template <class Node> std::string check_tree(const Node *root, std::size_t count
 // Frees a tree Boost allocated (operator new, one node at a time).
 void delete_tree(TreeNode *root) {
   std::vector<TreeNode *> todo;
-  if (root != nullptr) todo.push_back(root);
+  if (root != nullptr)
+    todo.push_back(root);
   while (!todo.empty()) {
     TreeNode *n = todo.back();
     todo.pop_back();
-    if (n->left) todo.push_back(n->left);
-    if (n->right) todo.push_back(n->right);
+    if (n->left)
+      todo.push_back(n->left);
+    if (n->right)
+      todo.push_back(n->right);
     delete n;
   }
 }
@@ -169,12 +187,16 @@ public:
         destination_program_(describe_program("root", &restored_root_, kNodePointer, 1)) {
     register_globals(source_program_, registry_);
     std::vector<std::shared_ptr<SharedNode>> shared(kTreeNodes);
-    for (auto &n : shared) n = std::make_shared<SharedNode>();
+    for (auto &n : shared)
+      n = std::make_shared<SharedNode>();
     for (std::size_t i = 0; i < kTreeNodes; ++i) {
       SharedNode &n = *shared[i];
-      if (2 * i + 1 < kTreeNodes) n.left = shared[2 * i + 1];
-      if (2 * i + 2 < kTreeNodes) n.right = shared[2 * i + 2];
-      if (i > 0) n.parent = shared[(i - 1) / 2];
+      if (2 * i + 1 < kTreeNodes)
+        n.left = shared[2 * i + 1];
+      if (2 * i + 2 < kTreeNodes)
+        n.right = shared[2 * i + 2];
+      if (i > 0)
+        n.parent = shared[(i - 1) / 2];
       n.payload = tree_payload(i);
     }
     shared_root_ = shared[0];
@@ -189,7 +211,8 @@ public:
     encoder.finish();
   }
   // Restores into the destination program's `root`; the nodes go into `registry`.
-  TreeNode *snow_deserialize(const std::vector<unsigned char> &stream, msr::BlockRegistry &registry) {
+  TreeNode *snow_deserialize(const std::vector<unsigned char> &stream,
+                             msr::BlockRegistry &registry) {
     msr::MemorySource source(stream);
     msr::StateDecoder decoder(&destination_program_, registry, source);
     decoder.restore_all();
@@ -251,8 +274,8 @@ public:
 private:
   msr::BlockRegistry registry_;
   std::vector<TreeNode *> nodes_;
-  TreeNode *root_;           // the source program's global
-  TreeNode *restored_root_ = nullptr;  // the destination program's global
+  TreeNode *root_;                    // the source program's global
+  TreeNode *restored_root_ = nullptr; // the destination program's global
   msr::Program source_program_, destination_program_;
   std::shared_ptr<SharedNode> shared_root_;
   std::vector<unsigned char> snow_streams_[2];
@@ -265,7 +288,8 @@ TreeInputs &tree_inputs() {
 }
 
 msr::ByteOrder foreign_byte_order() {
-  return msr::native_byte_order() == msr::ByteOrder::Little ? msr::ByteOrder::Big : msr::ByteOrder::Little;
+  return msr::native_byte_order() == msr::ByteOrder::Little ? msr::ByteOrder::Big
+                                                            : msr::ByteOrder::Little;
 }
 
 // Runs `body` once per iteration and reports only the time it returns.
@@ -298,15 +322,17 @@ void snow_deserialize(benchmark::State &state, msr::ByteOrder order) {
   const std::vector<unsigned char> &stream = t.snow_stream(order);
   std::string error;
   timed_loop(state, [&] {
-    msr::BlockRegistry registry;  // the destination process's, empty before the restore
+    msr::BlockRegistry registry; // the destination process's, empty before the restore
     const auto start = Clock::now();
     TreeNode *root = t.snow_deserialize(stream, registry);
     const auto elapsed = Clock::now() - start;
-    if (error.empty()) error = check_tree(root, kTreeNodes);
+    if (error.empty())
+      error = check_tree(root, kTreeNodes);
     msr::free_heap_blocks(registry);
     return elapsed;
   });
-  if (!error.empty()) state.SkipWithError(error.c_str());
+  if (!error.empty())
+    state.SkipWithError(error.c_str());
   state.counters["stream_bytes"] = static_cast<double>(stream.size());
 }
 
@@ -330,11 +356,13 @@ void boost_deserialize(benchmark::State &state) {
     const auto start = Clock::now();
     TreeNode *root = TreeInputs::boost_deserialize(stream);
     const auto elapsed = Clock::now() - start;
-    if (error.empty()) error = check_tree(root, kTreeNodes);
+    if (error.empty())
+      error = check_tree(root, kTreeNodes);
     delete_tree(root);
     return elapsed;
   });
-  if (!error.empty()) state.SkipWithError(error.c_str());
+  if (!error.empty())
+    state.SkipWithError(error.c_str());
   state.counters["stream_bytes"] = static_cast<double>(stream.size());
 }
 
@@ -358,20 +386,26 @@ void cereal_deserialize(benchmark::State &state) {
     const auto start = Clock::now();
     std::shared_ptr<SharedNode> root = TreeInputs::cereal_deserialize(stream);
     const auto elapsed = Clock::now() - start;
-    if (error.empty()) error = check_tree(root.get(), kTreeNodes);
-    return elapsed;  // the tree is freed here, untimed
+    if (error.empty())
+      error = check_tree(root.get(), kTreeNodes);
+    return elapsed; // the tree is freed here, untimed
   });
-  if (!error.empty()) state.SkipWithError(error.c_str());
+  if (!error.empty())
+    state.SkipWithError(error.c_str());
   state.counters["stream_bytes"] = static_cast<double>(stream.size());
 }
 
 } // namespace
 
 void register_tree_benchmarks() {
-  benchmark::RegisterBenchmark("tree/snow/serialize", snow_serialize, msr::native_byte_order())->UseManualTime();
-  benchmark::RegisterBenchmark("tree/snow/deserialize", snow_deserialize, msr::native_byte_order())->UseManualTime();
-  benchmark::RegisterBenchmark("tree/snow-swapped/serialize", snow_serialize, foreign_byte_order())->UseManualTime();
-  benchmark::RegisterBenchmark("tree/snow-swapped/deserialize", snow_deserialize, foreign_byte_order())
+  benchmark::RegisterBenchmark("tree/snow/serialize", snow_serialize, msr::native_byte_order())
+      ->UseManualTime();
+  benchmark::RegisterBenchmark("tree/snow/deserialize", snow_deserialize, msr::native_byte_order())
+      ->UseManualTime();
+  benchmark::RegisterBenchmark("tree/snow-swapped/serialize", snow_serialize, foreign_byte_order())
+      ->UseManualTime();
+  benchmark::RegisterBenchmark("tree/snow-swapped/deserialize", snow_deserialize,
+                               foreign_byte_order())
       ->UseManualTime();
   benchmark::RegisterBenchmark("tree/boost/serialize", boost_serialize)->UseManualTime();
   benchmark::RegisterBenchmark("tree/boost/deserialize", boost_deserialize)->UseManualTime();
