@@ -32,10 +32,6 @@ std::string function_key(const clang::FunctionDecl *fd, const clang::SourceManag
 
 namespace {
 
-bool is_poll_marker(const clang::Stmt *s) {
-  const auto *lit = llvm::dyn_cast_or_null<clang::StringLiteral>(s);
-  return lit && (lit->getString() == kUserPollMarker || lit->getString() == kAutoPollMarker);
-}
 
 // Does this loop body call a function or hold a nested loop (i.e. is it more
 // than a tiny kernel)?

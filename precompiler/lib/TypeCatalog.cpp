@@ -174,16 +174,18 @@ int TypeCatalog::add_view(const std::string &name, const std::string &locals, co
   return add("view:" + name, std::move(t));
 }
 
+std::string c_string_literal(const std::string &s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
 std::string TypeCatalog::emit() const {
   std::string out;
-  auto quote = [](const std::string &s) {
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    return q + "\"";
-  };
+  const auto quote = c_string_literal;
   for (std::size_t i = 0; i < types_.size(); ++i) {
     const CatalogType &t = types_[i];
     if (t.fields.empty()) continue;

@@ -36,6 +36,9 @@ struct CatalogType {
   std::vector<CatalogField> fields;
 };
 
+// `s` as a C string literal.
+std::string c_string_literal(const std::string &s);
+
 class TypeCatalog {
 public:
   TypeCatalog(clang::ASTContext &ctx, DiagnosticLog &log) : ctx_(ctx), log_(log) {}

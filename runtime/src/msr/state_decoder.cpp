@@ -113,6 +113,19 @@ std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) co
          program_->types().describe_offset(block.type, offset % t.size);
 }
 
+// Charges a global or stack block's contents to the limit and, when roots are
+// staged, gives it the copy its contents are decoded into until End.
+void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string &what) {
+  if (total_bytes_ + bytes > options_.max_total_bytes)
+    throw StateError(StateErrorCode::LimitExceeded, "restoring " + what + " would exceed the limit of " +
+                                                        std::to_string(options_.max_total_bytes) + " bytes");
+  total_bytes_ += bytes;
+  if (options_.stage_roots) {
+    b.staging = staged_.size();
+    staged_.emplace_back(static_cast<std::size_t>(bytes));
+  }
+}
+
 // Reads a block reference; a reference to the next unused id announces it.
 std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
   const std::uint64_t ref = in_.get_varint();
@@ -183,15 +196,7 @@ void StateDecoder::announce(std::uint32_t id) {
     // staging copy and only committed when the whole stream has been read,
     // so a failed restore leaves the globals as they were.
     b.address = reinterpret_cast<std::uintptr_t>(program_->globals()[b.key].address);
-    if (total_bytes_ + bytes > options_.max_total_bytes)
-      throw StateError(StateErrorCode::LimitExceeded, "restoring global '" + program_->globals()[b.key].name +
-                                                          "' would exceed the limit of " +
-                                                          std::to_string(options_.max_total_bytes) + " bytes");
-    total_bytes_ += bytes;
-    if (options_.stage_roots) {
-      b.staging = staged_.size();
-      staged_.emplace_back(static_cast<std::size_t>(bytes));
-    }
+    stage(b, bytes, "global '" + program_->globals()[b.key].name + "'");
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
     if (it == stack_blocks_.end())
@@ -205,15 +210,7 @@ void StateDecoder::announce(std::uint32_t id) {
     if (!claimed_stack_.insert(b.key).second) malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
     b.address = m.base;
     // Staged like a global: the frame keeps its contents if the restore fails.
-    if (total_bytes_ + bytes > options_.max_total_bytes)
-      throw StateError(StateErrorCode::LimitExceeded, "restoring stack variable '" + std::string(m.name ? m.name : "?") +
-                                                          "' would exceed the limit of " +
-                                                          std::to_string(options_.max_total_bytes) + " bytes");
-    total_bytes_ += bytes;
-    if (options_.stage_roots) {
-      b.staging = staged_.size();
-      staged_.emplace_back(static_cast<std::size_t>(bytes));
-    }
+    stage(b, bytes, "stack variable '" + std::string(m.name ? m.name : "?") + "'");
   } else {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
