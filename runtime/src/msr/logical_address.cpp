@@ -107,6 +107,9 @@ std::uint64_t within(const TypeTable &types, TypeId type, std::uint64_t off) {
 
 std::uint64_t native_from_logical(const TypeTable &types, TypeId type, std::uint64_t count,
                                   std::uint64_t logical) {
+  // Logical 0 is always the block's first byte: the encoder writes it for
+  // every pointer to a block's start, even when the first member has no leaves.
+  if (logical == 0) return 0;
   const TypeInfo &t = types.at(type);
   const std::uint64_t leaves = t.leaf_count;
   const std::uint64_t leaf = logical / 2;
