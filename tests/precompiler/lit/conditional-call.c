@@ -1,0 +1,17 @@
+// Calls on a migration path in conditionally evaluated operands are not
+// lowered yet: each gets a precise diagnostic and nothing is written.
+// RUN: %not %snow-precompile --poll-points directives -o %t %s 2>&1 | %FileCheck %s
+static int leaf(int x) {
+#pragma snow poll
+  return x + 1;
+}
+
+int main(int argc, char **argv) {
+  (void)argv;
+  // CHECK: conditional-call.c:[[@LINE+1]]:26: error: a call to a migratable function in a conditionally evaluated operand (&&, ||, ?:) is not supported; move it into its own statement [unsupported-call-site]
+  int a = argc > 1 ? 0 : leaf(argc);
+  // CHECK: conditional-call.c:[[@LINE+1]]:23: error: a call to a migratable function in a conditionally evaluated operand
+  int b = argc > 1 && leaf(a) > 2;
+  return a + b;
+}
+// CHECK: snow-precompile: 2 error(s); no output written
