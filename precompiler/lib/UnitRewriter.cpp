@@ -34,6 +34,19 @@ std::string sanitize(const std::string &s) {
   return out;
 }
 
+// The nodes of one subtree that the rewriting steps look at, in source order.
+struct Nodes : RecursiveASTVisitor<Nodes> {
+  std::vector<const CallExpr *> calls;
+  std::vector<const DeclRefExpr *> refs;
+  std::vector<const DeclStmt *> decls;
+  std::vector<const StringLiteral *> literals;
+  explicit Nodes(const Stmt *root) { TraverseStmt(const_cast<Stmt *>(root)); }
+  bool VisitCallExpr(CallExpr *c) { calls.push_back(c); return true; }
+  bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
+  bool VisitDeclStmt(DeclStmt *d) { decls.push_back(d); return true; }
+  bool VisitStringLiteral(StringLiteral *l) { literals.push_back(l); return true; }
+};
+
 struct Local {
   const VarDecl *var = nullptr;
   std::string field;
@@ -212,19 +225,7 @@ QualType Impl::allocation_element(const CallExpr *call) {
 }
 
 void Impl::rewrite_allocations(const Stmt *body) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    std::vector<const CallExpr *> calls;
-    std::vector<const DeclRefExpr *> refs;
-    bool VisitCallExpr(CallExpr *c) {
-      calls.push_back(c);
-      return true;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *r) {
-      refs.push_back(r);
-      return true;
-    }
-  } f;
-  f.TraverseStmt(const_cast<Stmt *>(body));
+  const Nodes f(body);
   static const std::set<std::string> names = {"malloc", "calloc", "realloc", "free", "strdup",
                                               "aligned_alloc", "memalign", "posix_memalign"};
   std::set<const DeclRefExpr *> callees;
@@ -276,15 +277,7 @@ void Impl::rewrite_allocations(const Stmt *body) {
 // ---- string literals and static locals ----------------------------------------
 
 void Impl::hoist_literals(const Stmt *root) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    std::vector<const StringLiteral *> found;
-    bool VisitStringLiteral(StringLiteral *s) {
-      found.push_back(s);
-      return true;
-    }
-  } f;
-  f.TraverseStmt(const_cast<Stmt *>(root));
-  for (const StringLiteral *lit : f.found) {
+  for (const StringLiteral *lit : Nodes(root).literals) {
     if (is_marker(lit) || hoisted_.count(lit) || lit->getBeginLoc().isMacroID() || !lit->isAscii()) continue;
     // Only a literal used as a pointer can be stored; one handed straight to a
     // library function (printf's format, strcmp's argument) never is.
@@ -307,19 +300,7 @@ void Impl::hoist_literals(const Stmt *root) {
 }
 
 void Impl::hoist_static_locals(const FunctionDecl *fd) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    std::vector<const DeclStmt *> decls;
-    std::vector<const DeclRefExpr *> refs;
-    bool VisitDeclStmt(DeclStmt *d) {
-      decls.push_back(d);
-      return true;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *r) {
-      refs.push_back(r);
-      return true;
-    }
-  } f;
-  f.TraverseStmt(fd->getBody());
+  const Nodes f(fd->getBody());
   std::vector<const DeclStmt *> statics;
   for (const DeclStmt *d : f.decls) {
     bool any = false;
@@ -864,12 +845,7 @@ bool Impl::run(std::string &out) {
     hoist_literals(fd->getBody());
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
     // Functions whose address this unit takes: their pointers travel as table ids.
-    struct Refs : RecursiveASTVisitor<Refs> {
-      std::vector<const DeclRefExpr *> refs;
-      bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
-    } refs;
-    refs.TraverseStmt(fd->getBody());
-    for (const DeclRefExpr *r : refs.refs)
+    for (const DeclRefExpr *r : Nodes(fd->getBody()).refs)
       if (const auto *callee = dyn_cast<FunctionDecl>(r->getDecl())) {
         const auto *ice = parent_as<ImplicitCastExpr>(r);
         const CallExpr *call = ice ? parent_as<CallExpr>(ice) : nullptr;
