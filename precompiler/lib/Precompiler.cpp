@@ -3,6 +3,7 @@
 #include "PollPointPragma.h"
 #include "ProgramFacts.h"
 #include "Report.h"
+#include "SourceNormalizer.h"
 #include "UnitRewriter.h"
 
 #include "clang/Frontend/CompilerInstance.h"
@@ -107,15 +108,39 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
   tooling::FixedCompilationDatabase db(".", args);
   set_unit_root(run.unit_root);
 
-  // Pass 1: facts.
+  // Pass 1: facts. A unit that needs normalizing (SourceNormalizer.h) is
+  // normalized in memory and the pass runs again; a hoisted record can reveal
+  // one more (a nested untagged one), hence the few rounds.
+  std::map<std::string, std::string> contents = run.contents;
   ProgramFacts facts;
-  {
+  for (int round = 0;; ++round) {
+    facts = ProgramFacts{};
+    std::map<std::string, std::vector<TextEdit>> edits;
     tooling::ClangTool tool(db, run.sources);
-    for (const auto &[path, text] : run.contents) tool.mapVirtualFile(path, text);
-    Factory factory([&](ASTContext &ctx, const std::vector<PragmaPollPoint> &) { facts.add_unit(ctx); }, log);
+    for (const auto &[path, text] : contents) tool.mapVirtualFile(path, text);
+    Factory factory(
+        [&](ASTContext &ctx, const std::vector<PragmaPollPoint> &) {
+          std::vector<TextEdit> e = round < 3 ? normalization_edits(ctx) : std::vector<TextEdit>{};
+          if (!e.empty()) {
+            const SourceManager &sm = ctx.getSourceManager();
+            edits[sm.getFileEntryForID(sm.getMainFileID())->getName().str()] = std::move(e);
+          }
+          facts.add_unit(ctx);
+        },
+        log);
     if (tool.run(&factory) != 0) {
       log.report_plain(Diagnostic::Severity::Error, "parse-error", "a source file could not be parsed (Clang's errors are above)");
       return 2;
+    }
+    if (edits.empty()) break;
+    if (log.has_errors()) return 1;  // said once, not again by the next round
+    for (auto &[path, e] : edits) {
+      std::string &text = contents[path];
+      if (text.empty()) {
+        std::ifstream in(path, std::ios::binary);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      text = apply_edits(text, e);
     }
   }
   facts.link();
@@ -132,7 +157,7 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
     tooling::ClangTool tool(db, run.sources);
     for (const std::string &src : run.sources) {
       std::string &text = marked[src];
-      if (auto it = run.contents.find(src); it != run.contents.end()) text = it->second;
+      if (auto it = contents.find(src); it != contents.end()) text = it->second;
       else {
         std::ifstream in(src, std::ios::binary);
         text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

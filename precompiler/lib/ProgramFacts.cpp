@@ -57,6 +57,7 @@ public:
     locate(fd->getLocation(), f.file, f.line, f.column);
     f.is_static = fd->getStorageClass() == clang::SC_Static;
     f.is_variadic = fd->isVariadic();
+    f.returns_void_pointer = fd->getReturnType()->isVoidPointerType();
     current_ = &f;
     loop_depth_ = 0;
     clang::RecursiveASTVisitor<FactsVisitor>::TraverseFunctionDecl(fd);
@@ -79,6 +80,9 @@ public:
     }
     const std::string name = callee->getNameAsString();
     current_->called_names.insert(callee->getStorageClass() == clang::SC_Static ? function_key(callee, sm_) : name);
+    if (!callee->hasBody() && (name == "malloc" || name == "calloc" || name == "realloc" || name == "aligned_alloc" ||
+                               name == "memalign"))
+      current_->calls_allocator = true;
     if (name == "setjmp" || name == "_setjmp" || name == "sigsetjmp" || name == "longjmp" || name == "_longjmp" ||
         name == "siglongjmp")
       unsafe(call->getBeginLoc(), "setjmp-longjmp",
@@ -150,12 +154,17 @@ private:
     LoopSite site;
     site.braced = llvm::isa<clang::CompoundStmt>(body);
     site.offset = sm_.getFileOffset(begin) + (site.braced ? 1 : 0);
-    const clang::SourceLocation end = clang::Lexer::getLocForEndOfToken(sm_.getFileLoc(body->getEndLoc()), 0, sm_,
-                                                                        ctx_.getLangOpts());
-    site.end_offset = sm_.getFileOffset(end);
     locate(begin, site.file, site.line, site.column);
-    // A statement body ending in a macro or lacking a ';' cannot be wrapped safely.
-    if (!site.braced && (body->getEndLoc().isMacroID() || !llvm::isa<clang::Expr>(body))) return true;
+    if (!site.braced) {
+      // An expression-statement body is wrapped in braces up to and including
+      // its ';' (the Expr itself ends before it). One ending in a macro, or any
+      // other statement kind, cannot be wrapped safely: no automatic poll there.
+      if (body->getEndLoc().isMacroID() || !llvm::isa<clang::Expr>(body)) return true;
+      const clang::SourceLocation after_semi = clang::Lexer::findLocationAfterToken(
+          sm_.getFileLoc(body->getEndLoc()), clang::tok::semi, sm_, ctx_.getLangOpts(), false);
+      if (after_semi.isInvalid()) return true;
+      site.end_offset = sm_.getFileOffset(after_semi);
+    }
     current_->auto_candidates.push_back(site);
     return true;
   }
@@ -195,6 +204,16 @@ void ProgramFacts::link() {
   for (auto &[key, f] : functions)
     for (const std::string &name : f.called_names)
       if (functions.count(name)) f.callees.insert(name);
+  // Wrappers of wrappers (xcalloc calling xmalloc) too: a fixpoint.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto &[key, f] : functions) {
+      if (!f.returns_void_pointer || allocation_wrappers.count(key)) continue;
+      bool wraps = f.calls_allocator;
+      for (const std::string &c : f.callees) wraps = wraps || allocation_wrappers.count(c) > 0;
+      if (wraps) grew = allocation_wrappers.insert(key).second || grew;
+    }
+  }
 }
 
 } // namespace snow::precompile

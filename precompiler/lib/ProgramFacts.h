@@ -43,6 +43,8 @@ struct FunctionFacts {
   bool is_variadic = false;
   bool has_user_poll = false;
   bool has_indirect_call = false;
+  bool returns_void_pointer = false;   // `void *f(…)`: may be an allocation wrapper
+  bool calls_allocator = false;        // calls malloc/calloc/realloc/aligned_alloc/memalign directly
   std::set<std::string> callees;       // keys of directly called functions with a body somewhere
   std::set<std::string> called_names;  // every directly called name (resolved after all units)
   std::vector<LoopSite> auto_candidates;
@@ -53,10 +55,15 @@ struct ProgramFacts {
   std::map<std::string, FunctionFacts> functions;  // by key
   std::set<std::string> address_taken;             // keys or names
   std::vector<UnsafeConstruct> file_scope_unsafe;
+  // Allocation wrappers (`void *xmalloc(size_t)` and the like): functions
+  // returning `void *` that call the C allocator or another wrapper. What they
+  // allocate is typed at their call sites instead (docs/precompiler.md).
+  std::set<std::string> allocation_wrappers;  // keys
 
   // Gathers the facts of one parsed translation unit.
   void add_unit(clang::ASTContext &ctx);
-  // Resolves called names to function keys once every unit has been added.
+  // Resolves called names to function keys once every unit has been added,
+  // and finds the allocation wrappers.
   void link();
 };
 

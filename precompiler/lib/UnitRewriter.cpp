@@ -143,7 +143,8 @@ private:
   }
 
   // ---- every function --------------------------------------------------------
-  void rewrite_allocations(const Stmt *body);
+  void rewrite_allocations(const FunctionDecl *fd);
+  void adopt_wrapper_allocation(const CallExpr *call, const FunctionDecl *wrapper, bool inside_wrapper);
   void hoist_literals(const Stmt *root);
   void hoist_static_locals(const FunctionDecl *fd);
   QualType allocation_element(const CallExpr *call);
@@ -224,13 +225,49 @@ QualType Impl::allocation_element(const CallExpr *call) {
   return found;
 }
 
-void Impl::rewrite_allocations(const Stmt *body) {
-  const Nodes f(body);
+// A call of an allocation wrapper (xmalloc): the wrapper's own allocation is
+// pending (allocated, not yet typed); the call site, where the type shows,
+// adopts it: `snow_adopt(xmalloc(n), type)`. A call inside another wrapper
+// whose type does not show passes the pending block on to its own caller.
+void Impl::adopt_wrapper_allocation(const CallExpr *call, const FunctionDecl *wrapper, bool inside_wrapper) {
+  const std::string name = wrapper->getNameAsString();
+  if (in_.plan->migratable.count(function_key(wrapper, sm_))) {
+    error(call->getBeginLoc(), "allocation-wrapper-migratable",
+          "allocation wrapper '" + name + "' can reach a poll-point; a block it allocates would be collected before it is typed");
+    return;
+  }
+  if (call->getBeginLoc().isMacroID() || call->getRParenLoc().isMacroID()) {
+    error(call->getBeginLoc(), "allocation-in-macro",
+          "allocation wrapper '" + name + "' is called inside a macro expansion; its blocks cannot be typed there");
+    return;
+  }
+  const QualType element = allocation_element(call);
+  if (element.isNull() || element->isVoidType() || element->isIncompleteType()) {
+    if (inside_wrapper) return;
+    error(call->getBeginLoc(), "untyped-allocation",
+          "cannot tell what this call of allocation wrapper '" + name +
+              "' allocates; assign it to a typed pointer, cast it, or use sizeof(type) in its size");
+    return;
+  }
+  const int id = type_id(element, call->getBeginLoc());
+  if (id < 0) return;
+  rw_.InsertTextBefore(sm_.getFileLoc(call->getBeginLoc()), "snow_adopt(");
+  rw_.InsertTextAfter(after_token(call->getRParenLoc()), ", snow_unit_types[" + std::to_string(id) + "])");
+  ++report_.allocations;
+}
+
+void Impl::rewrite_allocations(const FunctionDecl *fn) {
+  const Nodes f(fn->getBody());
+  const bool inside_wrapper = in_.facts->allocation_wrappers.count(function_key(fn, sm_)) > 0;
   static const std::set<std::string> names = {"malloc", "calloc", "realloc", "free", "strdup",
                                               "aligned_alloc", "memalign", "posix_memalign"};
   std::set<const DeclRefExpr *> callees;
   for (const CallExpr *call : f.calls) {
     const FunctionDecl *fd = call->getDirectCallee();
+    if (fd && in_.facts->allocation_wrappers.count(function_key(fd, sm_))) {
+      adopt_wrapper_allocation(call, fd, inside_wrapper);
+      continue;
+    }
     if (!fd || !names.count(fd->getNameAsString()) || has_body_in_program(fd)) continue;
     callees.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
     const std::string name = fd->getNameAsString();
@@ -251,6 +288,14 @@ void Impl::rewrite_allocations(const Stmt *body) {
       if (const auto *addr = dyn_cast<UnaryOperator>(out))
         if (addr->getOpcode() == UO_AddrOf && addr->getSubExpr()->getType()->isPointerType())
           element = addr->getSubExpr()->getType()->getPointeeType();
+    }
+    if ((element.isNull() || element->isVoidType()) && inside_wrapper && name != "posix_memalign") {
+      // Typed where the wrapper is called (adopt_wrapper_allocation).
+      static const std::map<std::string, std::string> pending = {
+          {"malloc", "snow_malloc_pending"}, {"calloc", "snow_calloc_pending"}, {"realloc", "snow_realloc_pending"},
+          {"aligned_alloc", "snow_aligned_alloc_pending"}, {"memalign", "snow_aligned_alloc_pending"}};
+      replace(callee_range, pending.at(name));
+      continue;
     }
     if (element.isNull() || element->isVoidType() || element->isIncompleteType()) {
       error(call->getBeginLoc(), "untyped-allocation",
@@ -841,7 +886,7 @@ bool Impl::run(std::string &out) {
     const auto *fd = dyn_cast<FunctionDecl>(d);
     if (!fd || !fd->doesThisDeclarationHaveABody() || !in_main(fd->getLocation())) continue;
     hoist_static_locals(fd);
-    rewrite_allocations(fd->getBody());
+    rewrite_allocations(fd);
     hoist_literals(fd->getBody());
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
     // Functions whose address this unit takes: their pointers travel as table ids.

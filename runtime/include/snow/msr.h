@@ -114,6 +114,18 @@ void *snow_aligned_alloc(size_t alignment, size_t bytes, snow_type_id type);
 int snow_posix_memalign(void **out, size_t alignment, size_t bytes, snow_type_id type);
 char *snow_strdup(const char *text, snow_type_id char_type);
 
+/* Allocation wrappers (`void *xmalloc(size_t)`): inside a wrapper the block is
+ * allocated *pending* — untyped and not yet known to the collector — and the
+ * wrapper's caller adopts it with the element type visible there:
+ * snow_adopt(xmalloc(n), type). snow_adopt of a block that is not the pending
+ * one retypes it if it is a known heap block and otherwise does nothing.
+ * Both return their block. The precompiler writes these calls. */
+void *snow_malloc_pending(size_t bytes);
+void *snow_calloc_pending(size_t count, size_t size);
+void *snow_realloc_pending(void *block, size_t bytes);
+void *snow_aligned_alloc_pending(size_t alignment, size_t bytes);
+void *snow_adopt(void *block, snow_type_id type);
+
 /* Stack variables whose address is taken (after snow_program_init). `key` names the variable stably
  * across platforms (the precompiler uses frame depth and variable index);
  * `name` is used in error messages. Unregister before the scope ends. */

@@ -7,7 +7,8 @@
 //   SNOW_CHECKPOINT_AT_POLL checkpoint at the k-th poll-point (counted across restarts)
 //   SNOW_CHECKPOINT_ACTION  exit (default) or continue after writing it
 //   SNOW_RESTART            resume from this checkpoint instead of starting afresh
-//   SNOW_VERBOSE            1: one line on stderr per checkpoint and restart
+//   SNOW_VERBOSE            1: one line on stderr per checkpoint and restart, and at
+//                           exit the number of poll-points passed (tests pick k from it)
 // SIGUSR1 asks the next poll-point to checkpoint.
 #include "execution_state.hpp"
 #include "program_units.hpp"
@@ -16,6 +17,7 @@
 #include "msr/state_error.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -57,6 +59,10 @@ const char *env(const char *name) {
   return v && *v ? v : nullptr;
 }
 
+void report_poll_count() {
+  std::fprintf(stderr, "snow: exiting after %llu poll-points\n", static_cast<unsigned long long>(snow_poll_count));
+}
+
 } // namespace
 
 extern "C" {
@@ -90,6 +96,7 @@ void snow_start(int *argc, char ***argv) {
     else exec::fatal(std::string("SNOW_CHECKPOINT_ACTION is '") + action + "'; use exit or continue");
   }
   settings.verbose = env("SNOW_VERBOSE") && std::strcmp(env("SNOW_VERBOSE"), "0") != 0;
+  if (settings.verbose) std::atexit(report_poll_count);
   struct sigaction action {};
   action.sa_handler = on_checkpoint_signal;
   sigemptyset(&action.sa_mask);

@@ -64,6 +64,9 @@ for s in "${!names[@]}"; do
     if ! run "$s" "$before" SNOW_CHECKPOINT_AT_POLL="$k" SNOW_CHECKPOINT_FILE="$ckpt"; then
       echo "FAIL checkpoint on ${names[s]} at poll $k exited non-zero:"; cat "$before.err"; failures=$((failures + 1)); continue
     fi
+    if grep -q "^snow: checkpoint .* failed" "$before.err"; then
+      echo "FAIL checkpoint on ${names[s]} at poll $k:"; grep "^snow:" "$before.err"; failures=$((failures + 1)); continue
+    fi
     if [[ ! -f $ckpt ]]; then  # fewer than k poll-points: the run simply finished
       cmp -s "$before" "$reference" || { echo "FAIL ${names[s]} run past poll $k differs"; failures=$((failures + 1)); }
       continue
@@ -85,4 +88,5 @@ for s in "${!names[@]}"; do
   done
 done
 echo "$checked checkpoint/restart pairs identical to the unmigrated run, $failures failed"
+if ((checked == 0)); then echo "FAIL no checkpoint was taken at any of the poll-points $polls"; exit 1; fi
 ((failures == 0))

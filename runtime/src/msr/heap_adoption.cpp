@@ -1,0 +1,86 @@
+// Blocks allocated by allocation wrappers (`void *xmalloc(size_t)`), typed
+// where the wrapper is called rather than where it calls malloc: inside the
+// wrapper the precompiler writes snow_malloc_pending(), which allocates and
+// remembers the block; at the call site, where the element type shows, it
+// writes snow_adopt(xmalloc(n), type), which registers the block with that
+// type. Nothing can run a poll-point in between (the precompiler refuses
+// wrappers that can reach one), so one pending slot per process is enough.
+#include "process_state.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+
+using snow::msr::MemoryBlock;
+using snow::msr::process_state;
+
+namespace {
+
+struct PendingBlock {
+  void *base = nullptr;
+  std::size_t bytes = 0;
+  std::uint8_t align_log2 = 0;
+};
+PendingBlock pending;
+
+void *remember(void *p, std::size_t bytes, std::uint8_t align_log2) {
+  if (p != nullptr) pending = {p, bytes, align_log2};
+  return p;
+}
+
+std::uint8_t log2_of(std::size_t alignment) {
+  std::uint8_t l = 0;
+  while ((std::size_t{1} << l) < alignment && l < 63) ++l;
+  return l;
+}
+
+} // namespace
+
+extern "C" {
+
+void *snow_malloc_pending(size_t bytes) { return remember(std::malloc(bytes ? bytes : 1), bytes, 0); }
+
+void *snow_calloc_pending(size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return remember(std::calloc(count ? count : 1, size ? size : 1), count * size, 0);
+}
+
+void *snow_realloc_pending(void *block, size_t bytes) {
+  // Growing a block that is already typed keeps its type: nothing to adopt.
+  if (block != nullptr)
+    if (MemoryBlock *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block)))
+      return snow_realloc(block, bytes, old->type);
+  void *p = std::realloc(block, bytes ? bytes : 1);
+  if (p == nullptr) return nullptr;
+  if (block == pending.base) pending = {};
+  return remember(p, bytes, 0);
+}
+
+void *snow_aligned_alloc_pending(size_t alignment, size_t bytes) {
+  if (alignment < sizeof(void *)) alignment = sizeof(void *);
+  void *p = nullptr;
+  if (posix_memalign(&p, alignment, bytes ? bytes : 1) != 0) return nullptr;
+  return remember(p, bytes, log2_of(alignment));
+}
+
+void *snow_adopt(void *block, snow_type_id type) {
+  if (block == nullptr) return nullptr;
+  if (block == pending.base) {
+    MemoryBlock b;
+    b.base = reinterpret_cast<std::uintptr_t>(block);
+    b.bytes = pending.bytes;
+    b.type = type;
+    b.origin = snow::msr::wire::Origin::Heap;
+    b.align_log2 = pending.align_log2;
+    process_state().registry.insert(b);
+    pending = {};
+  } else if (MemoryBlock *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) {
+    // A wrapper that reallocates a typed block: the call site's view wins.
+    if (known->origin == snow::msr::wire::Origin::Heap) known->type = type;
+  }
+  return block;
+}
+
+} // extern "C"
