@@ -106,24 +106,24 @@ int TypeCatalog::id_of(clang::QualType type, clang::SourceLocation use) {
     return add(key, std::move(t));
   }
   if (canon->isArrayType()) {
-    log_.report(Diagnostic::Severity::Error, "variable-length-array", sm, use,
+    report(Diagnostic::Severity::Error, "variable-length-array", sm, use,
                 "'" + spell(type) + "' has no fixed size and cannot be part of the migrated state");
     return -1;
   }
   if (const auto *rt = canon->getAs<clang::RecordType>()) {
     const clang::RecordDecl *rd = rt->getDecl()->getDefinition();
     if (rd == nullptr) {
-      log_.report(Diagnostic::Severity::Error, "incomplete-type", sm, use,
+      report(Diagnostic::Severity::Error, "incomplete-type", sm, use,
                   "'" + key + "' is incomplete here, so its values cannot be described");
       return -1;
     }
     if (rd->getName().empty() && !rd->getTypedefNameForAnonDecl()) {
-      log_.report(Diagnostic::Severity::Error, "anonymous-struct", sm, use,
+      report(Diagnostic::Severity::Error, "anonymous-struct", sm, use,
                   "an untagged struct or union cannot be described for migration; give it a tag or a typedef");
       return -1;
     }
     if (rd->getDeclContext()->isFunctionOrMethod()) {
-      log_.report(Diagnostic::Severity::Error, "local-type", sm, rd->getLocation(),
+      report(Diagnostic::Severity::Error, "local-type", sm, rd->getLocation(),
                   "'" + key + "' is declared inside a function; declare it at file scope to migrate its values");
       return -1;
     }
@@ -133,19 +133,19 @@ int TypeCatalog::id_of(clang::QualType type, clang::SourceLocation use) {
     const std::string spelled = key;
     for (const clang::FieldDecl *f : rd->fields()) {
       if (f->isBitField()) {
-        log_.report(Diagnostic::Severity::Error, "bit-field", sm, f->getLocation(),
+        report(Diagnostic::Severity::Error, "bit-field", sm, f->getLocation(),
                     "bit-field '" + f->getNameAsString() + "' of '" + key + "' cannot be migrated (it has no address or offset)");
         in_progress_.erase(key);
         return -1;
       }
       if (f->getName().empty()) {
-        log_.report(Diagnostic::Severity::Error, "anonymous-member", sm, f->getLocation(),
+        report(Diagnostic::Severity::Error, "anonymous-member", sm, f->getLocation(),
                     "an anonymous struct or union member of '" + key + "' is not supported yet; name the member");
         in_progress_.erase(key);
         return -1;
       }
       if (f->getType()->isIncompleteArrayType()) {
-        log_.report(Diagnostic::Severity::Warning, "flexible-array-member", sm, f->getLocation(),
+        report(Diagnostic::Severity::Warning, "flexible-array-member", sm, f->getLocation(),
                     "flexible array member '" + f->getNameAsString() + "' of '" + key +
                         "' is not migrated: blocks larger than the struct will be refused when collected");
         continue;

@@ -45,6 +45,13 @@ public:
 
   // The id of `type` (added with what it contains); -1 after a diagnostic.
   int id_of(clang::QualType type, clang::SourceLocation use);
+  // The same without a diagnostic: -1 when `type` cannot be described.
+  int try_id_of(clang::QualType type, clang::SourceLocation use) {
+    quiet_ = true;
+    const int id = id_of(type, use);
+    quiet_ = false;
+    return id;
+  }
   // A resume view: a struct named `name` over the locals struct `locals`.
   int add_view(const std::string &name, const std::string &locals, const std::vector<CatalogField> &fields);
   const std::string &name_of(int id) const { return types_[static_cast<std::size_t>(id)].name; }
@@ -57,12 +64,16 @@ public:
 private:
   std::string key_of(clang::QualType type) const;
   int add(const std::string &key, CatalogType t);
+  template <typename... Args> void report(Args &&...args) {
+    if (!quiet_) log_.report(std::forward<Args>(args)...);
+  }
 
   clang::ASTContext &ctx_;
   DiagnosticLog &log_;
   std::vector<CatalogType> types_;
   std::map<std::string, int> by_key_;
   std::map<std::string, int> in_progress_;
+  bool quiet_ = false;
 };
 
 } // namespace snow::precompile

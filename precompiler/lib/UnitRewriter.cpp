@@ -149,6 +149,7 @@ private:
   void hoist_static_locals(const FunctionDecl *fd);
   QualType allocation_element(const CallExpr *call);
   void register_globals();
+  void note_function_addresses(const Stmt *root);
 
   // ---- migratable functions -------------------------------------------------
   void transform(const FunctionDecl *fd);
@@ -172,6 +173,7 @@ private:
     std::string name, address;
     int type;
     unsigned long long count;
+    bool constant = false;  // SNOW_GLOBAL_CONSTANT
   };
   std::vector<GlobalEntry> globals_;
   struct FunctionEntry {
@@ -374,40 +376,68 @@ void Impl::hoist_static_locals(const FunctionDecl *fd) {
       moved += "static " + declarator;
       if (vd->hasInit()) moved += " = " + text(vd->getInit());
       moved += "; ";
-      const bool is_const = vd->getType().isConstQualified();
-      if (!is_const) {
-        QualType t = vd->getType();
-        unsigned long long count = 1;
-        if (const auto *at = ctx_.getAsConstantArrayType(t)) {
-          count = at->getSize().getZExtValue();
-          t = at->getElementType();
-        }
-        const int id = type_id(t, vd->getLocation());
-        if (id >= 0) globals_.push_back({fd->getNameAsString() + "::" + vd->getNameAsString(), "&" + static_names_[vd] + (count > 1 || vd->getType()->isArrayType() ? "[0]" : ""), id, count});
+      // Registered like a global (register_globals), const ones as constants.
+      const bool constant = vd->getType().isConstQualified() ||
+                            (ctx_.getAsArrayType(vd->getType()) &&
+                             ctx_.getBaseElementType(vd->getType()).isConstQualified());
+      QualType t = vd->getType();
+      unsigned long long count = 1;
+      if (const auto *at = ctx_.getAsConstantArrayType(t)) {
+        count = at->getSize().getZExtValue();
+        t = at->getElementType();
       }
+      const int id = count == 0 ? -1
+                     : constant ? catalog_.try_id_of(t.getUnqualifiedType(), vd->getLocation())
+                                : type_id(t, vd->getLocation());
+      if (id >= 0)
+        globals_.push_back({fd->getNameAsString() + "::" + vd->getNameAsString(),
+                            "&" + static_names_[vd] + (count > 1 || vd->getType()->isArrayType() ? "[0]" : ""), id,
+                            count, constant});
     }
     replace(statement_range(d), ";");
   }
   insert_before(fd->getBeginLoc(), moved);
 }
 
+// Functions whose address is taken in `root`: their pointers travel as table ids.
+void Impl::note_function_addresses(const Stmt *root) {
+  for (const DeclRefExpr *r : Nodes(root).refs)
+    if (const auto *callee = dyn_cast<FunctionDecl>(r->getDecl())) {
+      const auto *ice = parent_as<ImplicitCastExpr>(r);
+      const CallExpr *call = ice ? parent_as<CallExpr>(ice) : nullptr;
+      if (call && call->getCallee() == ice) continue;
+      if (callee->getBuiltinID() != 0) continue;
+      function_entry(function_key(callee, sm_), "(snow_function_address)" + callee->getNameAsString());
+    }
+}
+
 void Impl::register_globals() {
   for (const Decl *d : ctx_.getTranslationUnitDecl()->decls()) {
     const auto *vd = dyn_cast<VarDecl>(d);
     if (!vd || !in_main(vd->getLocation()) || !vd->isThisDeclarationADefinition()) continue;
-    if (vd->getType().isConstQualified()) continue;  // read-only: the same in every run
     if (vd->isThisDeclarationADefinition() == VarDecl::DeclarationOnly) continue;
+    // A const global is the same in every run of the program; it is
+    // registered so that pointers into it (a table of operations) travel,
+    // but never restored. One whose type cannot be described is left out
+    // quietly: only a pointer into it would then fail, with its own error.
+    const bool constant = vd->getType().isConstQualified() ||
+                          (ctx_.getAsArrayType(vd->getType()) &&
+                           ctx_.getBaseElementType(vd->getType()).isConstQualified());
     QualType t = vd->getType();
     unsigned long long count = 1;
     if (const auto *at = ctx_.getAsConstantArrayType(t)) {
       count = at->getSize().getZExtValue();
       t = at->getElementType();
     }
-    const int id = type_id(t, vd->getLocation());
+    if (count == 0) continue;
+    const int id = constant ? catalog_.try_id_of(t.getUnqualifiedType(), vd->getLocation()) : type_id(t, vd->getLocation());
     if (id < 0) continue;
     const std::string name = vd->getNameAsString();
-    globals_.push_back({name, vd->getType()->isArrayType() ? "&" + name + "[0]" : "&" + name, id, count});
-    if (const Expr *init = vd->getInit()) hoist_literals(init);
+    globals_.push_back({name, vd->getType()->isArrayType() ? "&" + name + "[0]" : "&" + name, id, count, constant});
+    if (const Expr *init = vd->getInit()) {
+      hoist_literals(init);
+      note_function_addresses(init);  // a table of operations
+    }
   }
   report_.globals = static_cast<unsigned>(globals_.size());
 }
@@ -889,15 +919,7 @@ bool Impl::run(std::string &out) {
     rewrite_allocations(fd);
     hoist_literals(fd->getBody());
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
-    // Functions whose address this unit takes: their pointers travel as table ids.
-    for (const DeclRefExpr *r : Nodes(fd->getBody()).refs)
-      if (const auto *callee = dyn_cast<FunctionDecl>(r->getDecl())) {
-        const auto *ice = parent_as<ImplicitCastExpr>(r);
-        const CallExpr *call = ice ? parent_as<CallExpr>(ice) : nullptr;
-        if (call && call->getCallee() == ice) continue;
-        if (callee->getBuiltinID() != 0) continue;
-        function_entry(function_key(callee, sm_), "(snow_function_address)" + callee->getNameAsString());
-      }
+    note_function_addresses(fd->getBody());
   }
   register_globals();
   if (log_.has_errors()) return false;
@@ -940,7 +962,8 @@ bool Impl::run(std::string &out) {
   if (!globals_.empty()) {
     o << "static const snow_global_desc snow_unit_globals[] = {\n";
     for (const GlobalEntry &g : globals_)
-      o << "  {" << quote(g.name) << ", (void *)" << g.address << ", " << g.type << ", " << g.count << "u},\n";
+      o << "  {" << quote(g.name) << ", (void *)" << g.address << ", " << g.type << ", " << g.count << "u, "
+        << (g.constant ? "SNOW_GLOBAL_CONSTANT" : "0u") << "},\n";
     o << "};\n";
   }
   o << "static const snow_unit_desc snow_unit = {{" << quote(in_.unit_name) << ", snow_unit_type_descs, " << n_types

@@ -194,17 +194,17 @@ static const snow_function_desc functions[] = {
 };
 
 static const snow_global_desc globals[] = {
-  {"all_scalars", &all_scalars, T_SCALARS, 1},
-  {"list_head", &list_head, T_DNODE_PTR, 1},
-  {"tree", &tree, T_TNODE_PTR, 1},
-  {"points", points, T_POINT, 8},
-  {"text", &text, T_CHAR_PTR, 1},
-  {"operations", operations, T_OPERATION, 3},
-  {"counter", &counter, T_LONG, 1},
-  {"grid", grid, T_DOUBLE4, 3},
-  {"padded", &padded, T_PADDED, 1},
-  {"word", &word, T_WORD, 1},
-  {"cursors", &cursors, T_CURSORS, 1},
+  {"all_scalars", &all_scalars, T_SCALARS, 1, 0},
+  {"list_head", &list_head, T_DNODE_PTR, 1, 0},
+  {"tree", &tree, T_TNODE_PTR, 1, 0},
+  {"points", points, T_POINT, 8, 0},
+  {"text", &text, T_CHAR_PTR, 1, 0},
+  {"operations", operations, T_OPERATION, 3, 0},
+  {"counter", &counter, T_LONG, 1, 0},
+  {"grid", grid, T_DOUBLE4, 3, 0},
+  {"padded", &padded, T_PADDED, 1, 0},
+  {"word", &word, T_WORD, 1, 0},
+  {"cursors", &cursors, T_CURSORS, 1, 0},
 };
 
 static const snow_program_desc program = {

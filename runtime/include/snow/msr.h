@@ -80,7 +80,13 @@ typedef struct snow_global_desc {
   void *address;
   snow_type_id type;   /* element type */
   size_t count;        /* number of elements (1 for a scalar or struct) */
+  unsigned flags;      /* SNOW_GLOBAL_* */
 } snow_global_desc;
+
+/* A `const` global: collected like any other (pointers into it and its own
+ * pointers travel), but a restore never writes it — it may live in read-only
+ * memory, and the destination's copy already holds the same values. */
+#define SNOW_GLOBAL_CONSTANT 1u
 
 typedef struct snow_program_desc {
   const char *name;

@@ -35,7 +35,7 @@ const snow_type_desc runtime_types[] = {
     {"char *", SNOW_KIND_POINTER, 0, sizeof(char *), kCharType, 0, nullptr, 0},
 };
 const snow_global_desc runtime_globals[] = {
-    {"snow_poll_count", &snow_poll_count, kCountType, 1},
+    {"snow_poll_count", &snow_poll_count, kCountType, 1, 0},
 };
 snow_type_id runtime_type_ids[kRuntimeTypeCount];
 const snow_unit_desc runtime_unit = {

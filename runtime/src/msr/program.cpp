@@ -68,7 +68,7 @@ Program Program::from_desc(const snow_program_desc &desc) {
     const std::string name = g.name ? g.name : "";
     if (g.address == nullptr) invalid("global '" + name + "' has no address");
     if (!p.types_.contains(g.type)) invalid("global '" + name + "' has type id " + std::to_string(g.type) + ", outside the type table");
-    p.globals_.push_back({name, g.address, g.type, g.count});
+    p.globals_.push_back({name, g.address, g.type, g.count, (g.flags & SNOW_GLOBAL_CONSTANT) != 0});
   }
   if (desc.extra_size > 0) {
     const auto *e = static_cast<const unsigned char *>(desc.extra);

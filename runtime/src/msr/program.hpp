@@ -28,6 +28,7 @@ struct GlobalInfo {
   void *address = nullptr;  // null in a synthesized program
   TypeId type = 0;
   std::uint64_t count = 1;
+  bool constant = false;    // SNOW_GLOBAL_CONSTANT: never written by a restore
 };
 
 class Program {

@@ -193,8 +193,8 @@ static const snow_function_desc snow_unit_function_descs[] = {
     [F_WORK] = {"work", (snow_function_address)work, work_views, 2},
 };
 static const snow_global_desc snow_unit_globals[] = {
-    {"items", &items, T_ITEM_PTR, 1},
-    {"total", &total, T_LONG, 1},
+    {"items", &items, T_ITEM_PTR, 1, 0},
+    {"total", &total, T_LONG, 1, 0},
 };
 static const snow_unit_desc snow_unit = {
     {"tests/runtime/exec/hand_precompiled.c", snow_unit_type_descs, 8, snow_unit_function_descs, 2,

@@ -84,7 +84,7 @@ snow_type_id ProgramBuilder::unsupported(const char *name, std::size_t size) {
 }
 
 void ProgramBuilder::global(const char *name, void *address, snow_type_id type, std::size_t count) {
-  globals_.push_back({name, address, type, count});
+  globals_.push_back({name, address, type, count, 0});
 }
 
 void ProgramBuilder::function_entry(const char *name, snow_function_address address) {
