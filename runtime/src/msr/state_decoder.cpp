@@ -115,12 +115,12 @@ std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) co
 
 // Charges a global or stack block's contents to the limit and, when roots are
 // staged, gives it the copy its contents are decoded into until End.
-void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string &what) {
+void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string &what, bool always) {
   if (total_bytes_ + bytes > options_.max_total_bytes)
     throw StateError(StateErrorCode::LimitExceeded, "restoring " + what + " would exceed the limit of " +
                                                         std::to_string(options_.max_total_bytes) + " bytes");
   total_bytes_ += bytes;
-  if (options_.stage_roots) {
+  if (options_.stage_roots || always) {
     b.staging = staged_.size();
     staged_.emplace_back(static_cast<std::size_t>(bytes));
   }
@@ -196,7 +196,8 @@ void StateDecoder::announce(std::uint32_t id) {
     // staging copy and only committed when the whole stream has been read,
     // so a failed restore leaves the globals as they were.
     b.address = reinterpret_cast<std::uintptr_t>(program_->globals()[b.key].address);
-    stage(b, bytes, "global '" + program_->globals()[b.key].name + "'");
+    // A constant global is decoded aside (it may be read-only) and dropped.
+    stage(b, bytes, "global '" + program_->globals()[b.key].name + "'", program_->globals()[b.key].constant);
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
     if (it == stack_blocks_.end())
@@ -411,7 +412,8 @@ void StateDecoder::read_end() {
   if (!in_.at_end()) malformed("the stream continues after its End record");
   // Everything checked: now the globals and stack blocks take their new contents.
   for (const DecodedBlock &b : blocks_)
-    if (b.staging != DecodedBlock::kNotStaged)
+    if (b.staging != DecodedBlock::kNotStaged &&
+        !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
       std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());
   staged_.clear();
 }

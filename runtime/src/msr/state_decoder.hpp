@@ -107,7 +107,8 @@ private:
   void read_header();
   std::uint32_t read_reference(bool allow_null, bool &is_null);
   void announce(std::uint32_t id);
-  void stage(DecodedBlock &block, std::uint64_t bytes, const std::string &what);
+  // `always`: stage even when roots are restored in place (constant globals).
+  void stage(DecodedBlock &block, std::uint64_t bytes, const std::string &what, bool always = false);
   // Block ids, not references: `blocks_` grows while a block's pointers are read.
   void read_pointer(unsigned char *dst, std::uint32_t owner);
   void read_function(unsigned char *dst, std::uint32_t owner);
