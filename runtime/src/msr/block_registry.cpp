@@ -3,6 +3,7 @@
 #include "program.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace snow::msr {
 
@@ -12,31 +13,7 @@ constexpr std::size_t kInitialSlots = 1024;  // power of two
 
 BlockRegistry::BlockRegistry() : slots_(kInitialSlots), mask_(kInitialSlots - 1), shift_(64 - 10) {}
 
-void BlockRegistry::insert(const MemoryBlock &block) {
-  if ((count_ + 1) * 2 > slots_.size()) grow();
-  ++generation_;
-  for (std::size_t i = slot_of(block.base);; i = (i + 1) & mask_) {
-    if (slots_[i].base == block.base) {
-      slots_[i] = block;
-      slots_[i].epoch = 0;
-      return;
-    }
-    if (slots_[i].base == 0) {
-      slots_[i] = block;
-      slots_[i].epoch = 0;
-      ++count_;
-      return;
-    }
-  }
-}
-
-bool BlockRegistry::erase(std::uintptr_t base) {
-  if (base == 0) return false;
-  std::size_t i = slot_of(base);
-  for (;; i = (i + 1) & mask_) {
-    if (slots_[i].base == base) break;
-    if (slots_[i].base == 0) return false;
-  }
+void BlockRegistry::remove_slot(std::size_t i) {
   ++generation_;
   --count_;
   // Backward-shift deletion: pull later members of the probe run into the hole.
@@ -51,22 +28,25 @@ bool BlockRegistry::erase(std::uintptr_t base) {
     }
   }
   slots_[hole] = MemoryBlock{};
-  return true;
 }
 
-void BlockRegistry::grow() {
-  std::vector<MemoryBlock> old;
-  old.swap(slots_);
-  slots_.assign(old.size() * 2, MemoryBlock{});
-  mask_ = slots_.size() - 1;
-  --shift_;
-  count_ = 0;
+void BlockRegistry::reserve(std::size_t blocks) {
+  std::size_t slots = slots_.size();
+  while (blocks * 2 > slots) slots *= 2;
+  if (slots != slots_.size()) rehash(slots);
+}
+
+void BlockRegistry::rehash(std::size_t slot_count) {
+  ZeroedArray<MemoryBlock> old(slot_count);  // the new array, swapped in below
+  std::swap(old, slots_);
+  mask_ = slot_count - 1;
+  shift_ = 64;
+  for (std::size_t n = slot_count; n > 1; n >>= 1) --shift_;
   for (const MemoryBlock &b : old) {
     if (b.base == 0) continue;
     for (std::size_t i = slot_of(b.base);; i = (i + 1) & mask_) {
       if (slots_[i].base == 0) {
         slots_[i] = b;
-        ++count_;
         break;
       }
     }
