@@ -4,6 +4,8 @@
 #include "state_error.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <new>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -34,13 +36,59 @@ StateDecoder::~StateDecoder() {
 }
 
 void StateDecoder::release_owned() {
-  for (DecodedBlock &b : blocks_) {
+  for (std::size_t id = 0; id < blocks_.size(); ++id) {
+    DecodedBlock &b = blocks_[id];
     if (b.owned && b.address != 0) {
-      registry_.erase(b.address);
+      if (id < registered_) registry_.erase(b.address);
       std::free(reinterpret_cast<void *>(b.address));
       b.address = 0;
     }
   }
+}
+
+// Makes room in the registry for the blocks register_owned() will insert.
+void StateDecoder::reserve_registry() {
+  try {
+    registry_.reserve(registry_.size() + owned_unregistered_);
+  } catch (const std::bad_alloc &) {
+    throw StateError(StateErrorCode::LimitExceeded,
+                     "out of memory registering " + std::to_string(owned_unregistered_) + " restored blocks");
+  }
+}
+
+// Registers the heap blocks allocated since the last call. The caller has
+// reserved room for them, so this cannot fail: it runs after the staged
+// contents are committed.
+void StateDecoder::register_owned() {
+  const std::size_t n = blocks_.size();
+  // In a large registry every insert is a cache miss: prefetch the slots a
+  // few blocks ahead so the misses overlap.
+  constexpr unsigned kAhead = 16;
+  std::size_t look = registered_;
+  unsigned in_flight = 0;
+  for (std::size_t id = registered_; id < n && owned_unregistered_ != 0; ++id) {
+    const DecodedBlock &b = blocks_[id];
+    if (!b.owned) continue;
+    for (; look < n && in_flight < kAhead; ++look) {
+      if (blocks_[look].owned) {
+        registry_.prefetch(blocks_[look].address, true);
+        ++in_flight;
+      }
+    }
+    MemoryBlock m;
+    m.base = b.address;
+    m.bytes = b.count * program_->types().at(b.type).size;
+    m.type = b.type;
+    m.origin = wire::Origin::Heap;  // in this process it is allocated memory, whatever it was there
+    m.key = b.key;
+    m.align_log2 = b.align_log2;
+    if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
+      m.name = program_->globals()[b.key].name.c_str();
+    registry_.insert(m);
+    --in_flight;
+    --owned_unregistered_;
+  }
+  registered_ = n;
 }
 
 const StreamInfo &StateDecoder::open() {
@@ -121,8 +169,13 @@ void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string
                                                         std::to_string(options_.max_total_bytes) + " bytes");
   total_bytes_ += bytes;
   if (options_.stage_roots || always) {
-    b.staging = staged_.size();
-    staged_.emplace_back(static_cast<std::size_t>(bytes));
+    b.staging = static_cast<std::uint32_t>(staged_.size());
+    // Zeroed like the block would be if its padding were never written.
+    try {
+      staged_.emplace_back(static_cast<std::size_t>(bytes));
+    } catch (const std::bad_alloc &) {
+      throw StateError(StateErrorCode::LimitExceeded, "out of memory staging " + what + " (" + std::to_string(bytes) + " bytes)");
+    }
   }
 }
 
@@ -216,28 +269,32 @@ void StateDecoder::announce(std::uint32_t id) {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
                                                           std::to_string(options_.max_total_bytes) + " bytes");
+    // Zeroed: pointers into a block whose data has not arrived must not see
+    // garbage, and padding the data never writes reads as zero.
     const std::size_t align = std::size_t{1} << std::max<unsigned>(b.align_log2, 4);
+    const std::size_t size = bytes ? static_cast<std::size_t>(bytes) : 1;
     void *p = nullptr;
-    if (posix_memalign(&p, align, bytes ? static_cast<std::size_t>(bytes) : 1) != 0)
+    if (align <= alignof(std::max_align_t)) {
+      p = std::calloc(size, 1);  // large blocks come zeroed from the kernel: no second pass
+    } else if (posix_memalign(&p, align, size) == 0) {
+      std::memset(p, 0, size);
+    } else {
+      p = nullptr;
+    }
+    if (p == nullptr)
       throw StateError(StateErrorCode::LimitExceeded, "out of memory allocating block #" + std::to_string(id) + " (" +
                                                           std::to_string(bytes) + " bytes)");
     total_bytes_ += bytes;
     b.address = reinterpret_cast<std::uintptr_t>(p);
     b.owned = true;
-    MemoryBlock m;
-    m.base = b.address;
-    m.bytes = bytes;
-    m.type = b.type;
-    m.origin = wire::Origin::Heap;  // in this process it is allocated memory, whatever it was there
-    m.key = b.key;
-    m.align_log2 = b.align_log2;
-    if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
-      m.name = program_->globals()[b.key].name.c_str();
-    registry_.insert(m);
-    // Pointers into a block whose data has not arrived must not see garbage.
-    std::memset(p, 0, static_cast<std::size_t>(bytes));
   }
-  blocks_.push_back(b);
+  try {
+    blocks_.push_back(b);
+  } catch (const std::bad_alloc &) {
+    if (b.owned) std::free(reinterpret_cast<void *>(b.address));
+    throw StateError(StateErrorCode::LimitExceeded, "out of memory announcing block #" + std::to_string(id));
+  }
+  if (b.owned) ++owned_unregistered_;  // registered in bulk by register_owned()
 }
 
 void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
@@ -249,7 +306,8 @@ void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
     const DecodedBlock &target = blocks_[id];
     std::uint64_t offset = 0;
     try {
-      offset = native_from_logical(program_->types(), target.type, target.count, logical);
+      // Logical 0 (a block's first byte) is by far the most common.
+      offset = logical == 0 ? 0 : native_from_logical(program_->types(), target.type, target.count, logical);
     } catch (const StateError &e) {
       throw StateError(e.code(), describe(owner, dst) + ": " + e.what());
     }
@@ -410,12 +468,16 @@ void StateDecoder::read_end() {
   for (std::size_t id = 0; id < blocks_.size(); ++id)
     if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (!in_.at_end()) malformed("the stream continues after its End record");
-  // Everything checked: now the globals and stack blocks take their new contents.
-  for (const DecodedBlock &b : blocks_)
-    if (b.staging != DecodedBlock::kNotStaged &&
-        !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
+  // Everything checked. Room in the registry first: it is the one step that
+  // can still fail (out of memory), and nothing may change before it.
+  reserve_registry();
+  // Now the globals and stack blocks take their new contents.
+  for (std::size_t id = 0; id < blocks_.size(); ++id)
+    if (const DecodedBlock &b = blocks_[id]; b.staging != DecodedBlock::kNotStaged &&
+                                              !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
       std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());
   staged_.clear();
+  register_owned();
 }
 
 void StateDecoder::read_record(std::uint8_t tag) {
@@ -456,9 +518,12 @@ void StateDecoder::restore_until_frame() {
   open();
   for (;;) {
     const std::uint8_t tag = in_.peek_u8();
-    if (tag == static_cast<std::uint8_t>(wire::Record::Frame) || tag == static_cast<std::uint8_t>(wire::Record::End)) return;
+    if (tag == static_cast<std::uint8_t>(wire::Record::Frame) || tag == static_cast<std::uint8_t>(wire::Record::End)) break;
     read_record(in_.get_u8());
   }
+  // The program runs before the next call: it sees its restored heap blocks.
+  reserve_registry();
+  register_owned();
 }
 
 std::optional<FrameRecord> StateDecoder::next_frame() {
