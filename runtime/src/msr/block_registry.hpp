@@ -30,7 +30,9 @@ struct MemoryBlock {
   TypeId type = SNOW_NO_TYPE;
   wire::Origin origin = wire::Origin::Heap;
   std::uint8_t align_log2 = 0; // heap blocks from aligned allocators
-  // Collection state: `logical_id` is valid while `epoch` equals the collector's.
+  // Collection state, valid while `epoch` equals the collector's: the block's
+  // logical id, and whether its contents have been written.
+  bool sent = false;
   std::uint32_t epoch = 0;
   std::uint32_t logical_id = 0;
 };

@@ -76,8 +76,7 @@ std::uint32_t StateEncoder::reference(MemoryBlock &block) {
   const std::uint32_t id = next_id_++;
   block.epoch = epoch_;
   block.logical_id = id;
-  by_id_.push_back(&block);
-  sent_.push_back(false);
+  block.sent = false;
   ++stats_.blocks;
   const TypeInfo &t = program_.types().at(block.type);
   const std::uint64_t count = t.size ? block.bytes / t.size : 0;
@@ -90,11 +89,10 @@ std::uint32_t StateEncoder::reference(MemoryBlock &block) {
   }
   out_.put_varint(block.type);
   out_.put_varint(count);
-  if (block.origin != wire::Origin::Stack) {
+  if (block.origin != wire::Origin::Stack)
     pending_.push_back(&block);
-    // Its contents are read soon (depth first): start loading them now.
-    __builtin_prefetch(reinterpret_cast<const void *>(block.base));
-  }
+  else
+    stack_blocks_.push_back(&block);
   return id;
 }
 
@@ -192,6 +190,14 @@ void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end
       write_scalars(op, at);
       break;
     case PlanOp::Code::Pointers:
+      // In a large registry each lookup is a cache miss, and so is the first
+      // read of a block not yet sent: start all of them before waiting on any.
+      for (std::uint64_t k = 0; k < op.count && k < 16; ++k) {
+        std::uintptr_t value;
+        std::memcpy(&value, at + k * op.stride, sizeof value);
+        registry_.prefetch(value);
+        __builtin_prefetch(reinterpret_cast<const void *>(value));  // never faults, even on garbage
+      }
       for (std::uint64_t k = 0; k < op.count; ++k) {
         std::uintptr_t value;
         std::memcpy(&value, at + k * op.stride, sizeof value);
@@ -220,7 +226,7 @@ void StateEncoder::write_block(MemoryBlock &block) {
   const std::uint64_t count = t.size ? block.bytes / t.size : 0;
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Data));
   out_.put_varint(block.logical_id);
-  sent_[block.logical_id] = true;
+  block.sent = true;
   stats_.data_bytes += block.bytes;
   if (t.leaf_count == 0) return;  // empty elements: nothing on the wire
   const auto *base = reinterpret_cast<const unsigned char *>(block.base);
@@ -243,7 +249,7 @@ void StateEncoder::drain_pending() {
   while (!pending_.empty()) {
     MemoryBlock *b = pending_.back();
     pending_.pop_back();
-    if (!sent_[b->logical_id]) write_block(*b);
+    if (!b->sent) write_block(*b);
   }
 }
 
@@ -254,7 +260,7 @@ void StateEncoder::add_root(const void *address) {
   ++stats_.roots;
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Root));
   reference(*block);
-  if (!sent_[block->logical_id]) write_block(*block);
+  if (!block->sent) write_block(*block);
   drain_pending();
 }
 
@@ -267,10 +273,10 @@ void StateEncoder::add_frame(std::uint32_t depth, std::uint32_t function, std::u
 
 void StateEncoder::finish() {
   if (finished_) return;
-  for (std::size_t id = 0; id < by_id_.size(); ++id) {
-    if (!sent_[id])
+  for (const MemoryBlock *b : stack_blocks_) {
+    if (!b->sent)
       throw StateError(StateErrorCode::MissingRoot,
-                       "a pointer refers to stack variable '" + std::string(by_id_[id]->name ? by_id_[id]->name : "?") +
+                       "a pointer refers to stack variable '" + std::string(b->name ? b->name : "?") +
                            "', whose frame was not collected as a root");
   }
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::End));

@@ -85,8 +85,7 @@ private:
   std::uint32_t epoch_;
   std::uint32_t next_id_ = 0;
   std::vector<MemoryBlock *> pending_;       // announced heap/global blocks awaiting their data
-  std::vector<MemoryBlock *> by_id_;         // logical id → block
-  std::vector<bool> sent_;                   // logical id → contents written
+  std::vector<MemoryBlock *> stack_blocks_;  // announced stack blocks: sent only with their frame
   EncoderStats stats_;
   bool finished_ = false;
 };
