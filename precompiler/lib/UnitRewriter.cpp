@@ -144,6 +144,7 @@ private:
 
   // ---- every function --------------------------------------------------------
   void rewrite_allocations(const FunctionDecl *fd);
+  void rewrite_random_generator(const FunctionDecl *fd);
   void adopt_wrapper_allocation(const CallExpr *call, const FunctionDecl *wrapper, bool inside_wrapper);
   void hoist_literals(const Stmt *root);
   void hoist_static_locals(const FunctionDecl *fd);
@@ -318,6 +319,35 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
     if (fd && names.count(fd->getNameAsString()) && !has_body_in_program(fd) && !callees.count(r))
       warning(r->getBeginLoc(), "allocator-pointer",
               "'" + fd->getNameAsString() + "' used as a function pointer allocates untyped blocks that cannot be migrated");
+  }
+}
+
+// ---- the C library's random generator ------------------------------------------
+
+// rand()'s state lives inside libc, out of the collector's sight; the
+// runtime's snow_rand computes the same sequence with its state migrated.
+void Impl::rewrite_random_generator(const FunctionDecl *fn) {
+  static const std::map<std::string, std::string> to = {
+      {"rand", "snow_rand"}, {"srand", "snow_srand"}, {"random", "snow_random"}, {"srandom", "snow_srandom"}};
+  const Nodes f(fn->getBody());
+  std::set<const DeclRefExpr *> callees;
+  for (const CallExpr *call : f.calls) {
+    const FunctionDecl *fd = call->getDirectCallee();
+    if (!fd || !to.count(fd->getNameAsString()) || has_body_in_program(fd)) continue;
+    callees.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
+    const SourceLocation at = call->getCallee()->getBeginLoc();
+    if (at.isMacroID()) {
+      warning(at, "random-in-macro",
+              "'" + fd->getNameAsString() + "' is called inside a macro expansion; its generator state is not migrated");
+      continue;
+    }
+    replace(CharSourceRange::getTokenRange(at, at), to.at(fd->getNameAsString()));
+  }
+  for (const DeclRefExpr *r : f.refs) {
+    const auto *fd = dyn_cast<FunctionDecl>(r->getDecl());
+    if (fd && to.count(fd->getNameAsString()) && !has_body_in_program(fd) && !callees.count(r))
+      warning(r->getBeginLoc(), "random-pointer",
+              "'" + fd->getNameAsString() + "' used as a function pointer keeps its state in the C library, which is not migrated");
   }
 }
 
@@ -917,6 +947,7 @@ bool Impl::run(std::string &out) {
     if (!fd || !fd->doesThisDeclarationHaveABody() || !in_main(fd->getLocation())) continue;
     hoist_static_locals(fd);
     rewrite_allocations(fd);
+    rewrite_random_generator(fd);
     hoist_literals(fd->getBody());
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
     note_function_addresses(fd->getBody());

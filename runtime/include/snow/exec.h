@@ -75,6 +75,13 @@ uint32_t snow_resume(snow_frame *frame);
 /* Asks the next poll-point to checkpoint (async-signal-safe). */
 void snow_request_checkpoint(void);
 
+/* rand()/srand() and random()/srandom() as the precompiler rewrites them:
+ * glibc's sequence exactly, with the generator's state in migrated memory. */
+int snow_rand(void);
+void snow_srand(unsigned seed);
+long snow_random(void);
+void snow_srandom(unsigned seed);
+
 /* ---- translation units ----------------------------------------------------
  * Each precompiled .c file describes its own types, functions and globals
  * with unit-local ids and registers itself from a constructor. At start-up

@@ -12,6 +12,7 @@
 // SIGUSR1 asks the next poll-point to checkpoint.
 #include "execution_state.hpp"
 #include "program_units.hpp"
+#include "random.hpp"
 
 #include "msr/process_state.hpp"
 #include "msr/state_error.hpp"
@@ -28,18 +29,23 @@ namespace {
 
 // The runtime's own unit: state that lives in the runtime but belongs to the
 // program's execution (the poll-point count), and the types argv needs.
-enum : snow_type_id { kCountType, kCharType, kCharPointerType, kRuntimeTypeCount };
+enum : snow_type_id { kCountType, kCharType, kCharPointerType, kUint32Type, kRuntimeTypeCount };
 const snow_type_desc runtime_types[] = {
     {"unsigned long long", SNOW_KIND_UNSIGNED, 8, sizeof(unsigned long long), SNOW_NO_TYPE, 0, nullptr, 0},
     {"char", SNOW_KIND_UNSIGNED, 1, 1, SNOW_NO_TYPE, 0, nullptr, 0},
     {"char *", SNOW_KIND_POINTER, 0, sizeof(char *), kCharType, 0, nullptr, 0},
+    {"uint32_t", SNOW_KIND_UNSIGNED, 4, sizeof(std::uint32_t), SNOW_NO_TYPE, 0, nullptr, 0},
 };
+// The random generator's state as one array of words: table, taps, seeded.
+static_assert(sizeof(exec::RandomState) == 34 * sizeof(std::uint32_t), "RandomState is 34 words");
 const snow_global_desc runtime_globals[] = {
     {"snow_poll_count", &snow_poll_count, kCountType, 1, 0},
+    {"snow_random_state", &exec::random_state, kUint32Type, 34, 0},
 };
 snow_type_id runtime_type_ids[kRuntimeTypeCount];
 const snow_unit_desc runtime_unit = {
-    {"\x01snow-runtime", runtime_types, kRuntimeTypeCount, nullptr, 0, runtime_globals, 1, nullptr, 0},
+    {"\x01snow-runtime", runtime_types, kRuntimeTypeCount, nullptr, 0, runtime_globals,
+     sizeof runtime_globals / sizeof runtime_globals[0], nullptr, 0},
     runtime_type_ids,
     nullptr,
 };
