@@ -9,11 +9,26 @@ namespace snow::msr {
 
 namespace {
 constexpr std::size_t kInitialSlots = 1024;  // power of two
+static_assert(sizeof(void *) != 8 || sizeof(BlockSlot) == 32, "two slots per cache line");
 }
 
 BlockRegistry::BlockRegistry() : slots_(kInitialSlots), mask_(kInitialSlots - 1), shift_(64 - 10) {}
 
+void BlockRegistry::set_label(const MemoryBlock &block) { labels_[block.base] = Label{block.key, block.name}; }
+
+MemoryBlock BlockRegistry::block(const BlockSlot &slot) const {
+  MemoryBlock b;
+  static_cast<BlockSlot &>(b) = slot;
+  if (slot.labelled) {
+    const Label &l = label_of(slot);
+    b.key = l.key;
+    b.name = l.name;
+  }
+  return b;
+}
+
 void BlockRegistry::remove_slot(std::size_t i) {
+  if (slots_[i].labelled) labels_.erase(slots_[i].base);
   ++generation_;
   --count_;
   // Backward-shift deletion: pull later members of the probe run into the hole.
@@ -27,7 +42,7 @@ void BlockRegistry::remove_slot(std::size_t i) {
       hole = j;
     }
   }
-  slots_[hole] = MemoryBlock{};
+  slots_[hole] = BlockSlot{};
 }
 
 void BlockRegistry::reserve(std::size_t blocks) {
@@ -37,12 +52,12 @@ void BlockRegistry::reserve(std::size_t blocks) {
 }
 
 void BlockRegistry::rehash(std::size_t slot_count) {
-  ZeroedArray<MemoryBlock> old(slot_count);  // the new array, swapped in below
+  ZeroedArray<BlockSlot> old(slot_count);  // the new array, swapped in below
   std::swap(old, slots_);
   mask_ = slot_count - 1;
   shift_ = 64;
   for (std::size_t n = slot_count; n > 1; n >>= 1) --shift_;
-  for (const MemoryBlock &b : old) {
+  for (const BlockSlot &b : old) {
     if (b.base == 0) continue;
     for (std::size_t i = slot_of(b.base);; i = (i + 1) & mask_) {
       if (slots_[i].base == 0) {
@@ -56,7 +71,7 @@ void BlockRegistry::rehash(std::size_t slot_count) {
 
 std::uint32_t BlockRegistry::next_epoch() {
   if (++epoch_ == 0) {  // wrapped: clear stale marks so no block looks visited
-    for (MemoryBlock &b : slots_) b.epoch = 0;
+    for (BlockSlot &b : slots_) b.epoch = 0;
     epoch_ = 1;
   }
   return epoch_;
@@ -65,31 +80,31 @@ std::uint32_t BlockRegistry::next_epoch() {
 void BlockRegistry::build_index() {
   index_.clear();
   index_.reserve(count_);
-  for (const MemoryBlock &b : slots_)
+  for (const BlockSlot &b : slots_)
     if (b.base != 0) index_.push_back(&b);
   std::sort(index_.begin(), index_.end(),
-            [](const MemoryBlock *x, const MemoryBlock *y) { return x->base < y->base; });
+            [](const BlockSlot *x, const BlockSlot *y) { return x->base < y->base; });
   index_generation_ = generation_;
 }
 
-MemoryBlock *BlockRegistry::find_containing(std::uintptr_t address) {
-  if (MemoryBlock *exact = find(address)) return exact;
+BlockSlot *BlockRegistry::find_containing(std::uintptr_t address) {
+  if (BlockSlot *exact = find(address)) return exact;
   if (index_generation_ != generation_) build_index();
   auto it = std::upper_bound(index_.begin(), index_.end(), address,
-                             [](std::uintptr_t a, const MemoryBlock *b) { return a < b->base; });
+                             [](std::uintptr_t a, const BlockSlot *b) { return a < b->base; });
   if (it == index_.begin()) return nullptr;
-  const MemoryBlock *b = *std::prev(it);
-  if (address - b->base <= b->bytes) return const_cast<MemoryBlock *>(b);
+  const BlockSlot *b = *std::prev(it);
+  if (address - b->base <= b->bytes) return const_cast<BlockSlot *>(b);
   return nullptr;
 }
 
-MemoryBlock *BlockRegistry::find_ending_at(std::uintptr_t address) {
+BlockSlot *BlockRegistry::find_ending_at(std::uintptr_t address) {
   if (index_generation_ != generation_) build_index();
   auto it = std::lower_bound(index_.begin(), index_.end(), address,
-                             [](const MemoryBlock *b, std::uintptr_t a) { return b->base < a; });
+                             [](const BlockSlot *b, std::uintptr_t a) { return b->base < a; });
   if (it == index_.begin()) return nullptr;
-  const MemoryBlock *b = *std::prev(it);
-  if (b->bytes > 0 && b->base + b->bytes == address) return const_cast<MemoryBlock *>(b);
+  const BlockSlot *b = *std::prev(it);
+  if (b->bytes > 0 && b->base + b->bytes == address) return const_cast<BlockSlot *>(b);
   return nullptr;
 }
 

@@ -8,9 +8,11 @@
 // asks; the sorted index for it is built lazily, once per collection.
 //
 // A registry of a million blocks is tens of MiB of slots, and every lookup in
-// it is a cache miss: the slot array lives on huge pages (zeroed_memory.hpp),
-// the hot paths (insert, erase, find) are inline, and bulk users prefetch
-// slots ahead (prefetch(), reserve()).
+// it is a cache miss. So a slot holds only what lookups need (BlockSlot, 32
+// bytes: two per cache line, never straddling one); the key and name that
+// only globals and stack variables have live in a side table. The slot array
+// is on huge pages (zeroed_memory.hpp), the hot paths (insert, erase, find)
+// are inline, and bulk users prefetch slots ahead (prefetch(), reserve()).
 #pragma once
 
 #include "stream_format.hpp"
@@ -18,23 +20,32 @@
 #include "zeroed_memory.hpp"
 
 #include <cstdint>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace snow::msr {
 
-struct MemoryBlock {
+// One registry slot: a block as lookups and collection see it.
+struct BlockSlot {
   std::uintptr_t base = 0;     // 0: empty slot
   std::uint64_t bytes = 0;
-  std::uint64_t key = 0;       // global index or stack key
-  const char *name = nullptr;  // globals and stack variables
   TypeId type = SNOW_NO_TYPE;
-  wire::Origin origin = wire::Origin::Heap;
-  std::uint8_t align_log2 = 0; // heap blocks from aligned allocators
   // Collection state, valid while `epoch` equals the collector's: the block's
   // logical id, and whether its contents have been written.
-  bool sent = false;
   std::uint32_t epoch = 0;
   std::uint32_t logical_id = 0;
+  wire::Origin origin = wire::Origin::Heap;
+  std::uint8_t align_log2 = 0; // heap blocks from aligned allocators
+  bool sent = false;
+  bool labelled = false;       // has a key or name (BlockRegistry::key_of, name_of)
+};
+
+// A block as it is registered and reported: its slot, plus the key and name
+// of a global or stack variable.
+struct MemoryBlock : BlockSlot {
+  std::uint64_t key = 0;       // global index or stack key
+  const char *name = nullptr;  // globals and stack variables
 };
 
 class BlockRegistry {
@@ -47,7 +58,7 @@ public:
     place(block);
   }
   // Room for `blocks` blocks in all: until then insert() neither grows the
-  // table nor fails.
+  // table nor fails (a labelled block's side entry aside).
   void reserve(std::size_t blocks);
   // Removes the block at `base`; false if there was none.
   bool erase(std::uintptr_t base) {
@@ -60,8 +71,10 @@ public:
       if (slots_[i].base == 0) return false;
     }
   }
-  // The block starting exactly at `address`, or null.
-  MemoryBlock *find(std::uintptr_t address) {
+  // The block starting exactly at `address`, or null. The slot stays valid
+  // until the registry changes.
+  BlockSlot *find(std::uintptr_t address) { return const_cast<BlockSlot *>(std::as_const(*this).find(address)); }
+  const BlockSlot *find(std::uintptr_t address) const {
     if (address == 0) return nullptr;
     for (std::size_t i = slot_of(address);; i = (i + 1) & mask_) {
       if (slots_[i].base == address) return &slots_[i];
@@ -78,20 +91,44 @@ public:
   }
   // The block containing `address` (its one-past-the-end address included),
   // preferring a block that starts there. Null if none.
-  MemoryBlock *find_containing(std::uintptr_t address);
+  BlockSlot *find_containing(std::uintptr_t address);
   // The block ending exactly at `address` (one past its last byte), or null.
-  MemoryBlock *find_ending_at(std::uintptr_t address);
+  BlockSlot *find_ending_at(std::uintptr_t address);
+
+  // A registered block's key and name (0 and null unless it has them).
+  std::uint64_t key_of(const BlockSlot &slot) const { return slot.labelled ? label_of(slot).key : 0; }
+  const char *name_of(const BlockSlot &slot) const { return slot.labelled ? label_of(slot).name : nullptr; }
+  // The whole description of a registered block.
+  MemoryBlock block(const BlockSlot &slot) const;
 
   std::size_t size() const { return count_; }
   // A fresh collection epoch: all blocks count as unvisited.
   std::uint32_t next_epoch();
 
-  template <typename Fn> void for_each(Fn &&fn) {
-    for (MemoryBlock &b : slots_)
-      if (b.base != 0) fn(b);
+  // Calls fn(MemoryBlock &) for every block (a description: changing it
+  // changes nothing). Must not change the registry.
+  template <typename Fn> void for_each(Fn &&fn) const {
+    for (const BlockSlot &s : slots_) {
+      if (s.base == 0) continue;
+      MemoryBlock b = block(s);
+      fn(b);
+    }
+  }
+  // The same for the globals and stack variables (and any other block
+  // registered with a key or name) only: they are few, the heap is not.
+  template <typename Fn> void for_each_labelled(Fn &&fn) const {
+    for (const auto &entry : labels_) {
+      MemoryBlock b = block(*find(entry.first));
+      fn(b);
+    }
   }
 
 private:
+  struct Label {
+    std::uint64_t key;
+    const char *name;
+  };
+
   std::size_t slot_of(std::uintptr_t address) const {
     // Fibonacci hashing of the address without its always-zero low bits.
     return static_cast<std::size_t>((static_cast<std::uint64_t>(address >> 3) * 0x9E3779B97F4A7C15ull) >> shift_) &
@@ -99,16 +136,23 @@ private:
   }
   // Inserts into a table known to have room.
   void place(const MemoryBlock &block) {
+    const bool labelled = block.origin != wire::Origin::Heap || block.key != 0 || block.name != nullptr;
+    if (labelled) set_label(block);  // first: it allocates, and may throw
     ++generation_;
     for (std::size_t i = slot_of(block.base);; i = (i + 1) & mask_) {
-      MemoryBlock &slot = slots_[i];
+      BlockSlot &slot = slots_[i];
       if (slot.base == 0) ++count_;
       else if (slot.base != block.base) continue;
-      slot = block;
+      if (slot.labelled && !labelled) labels_.erase(block.base);
+      slot = block;  // its BlockSlot part
       slot.epoch = 0;
+      slot.sent = false;
+      slot.labelled = labelled;
       return;
     }
   }
+  void set_label(const MemoryBlock &block);
+  const Label &label_of(const BlockSlot &slot) const { return labels_.find(slot.base)->second; }
   void remove_slot(std::size_t i);
   void grow() { rehash(slots_.size() * 2); }
   void rehash(std::size_t slot_count);
@@ -116,14 +160,15 @@ private:
 
   // All-zero bytes are an empty slot, so fresh (kernel-zeroed) memory needs
   // no initialisation pass.
-  ZeroedArray<MemoryBlock> slots_;
+  ZeroedArray<BlockSlot> slots_;
   std::size_t mask_ = 0;
   unsigned shift_ = 0;
   std::size_t count_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t generation_ = 0;        // bumped by every change
   std::uint64_t index_generation_ = ~0ull;
-  std::vector<const MemoryBlock *> index_;  // sorted by base, for interior pointers
+  std::vector<const BlockSlot *> index_;  // sorted by base, for interior pointers
+  std::unordered_map<std::uintptr_t, Label> labels_;  // base → key and name, for labelled slots
 };
 
 class Program;

@@ -50,7 +50,7 @@ void *snow_calloc_pending(size_t count, size_t size) {
 void *snow_realloc_pending(void *block, size_t bytes) {
   // Growing a block that is already typed keeps its type: nothing to adopt.
   if (block != nullptr)
-    if (MemoryBlock *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block)))
+    if (const snow::msr::BlockSlot *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block)))
       return snow_realloc(block, bytes, old->type);
   void *p = std::realloc(block, bytes ? bytes : 1);
   if (p == nullptr) return nullptr;
@@ -76,7 +76,7 @@ void *snow_adopt(void *block, snow_type_id type) {
     b.align_log2 = pending.align_log2;
     process_state().registry.insert(b);
     pending = {};
-  } else if (MemoryBlock *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) {
+  } else if (snow::msr::BlockSlot *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) {
     // A wrapper that reallocates a typed block: the call site's view wins.
     if (known->origin == snow::msr::wire::Origin::Heap) known->type = type;
   }

@@ -49,7 +49,7 @@ void *snow_calloc(size_t count, size_t size, snow_type_id type) {
 void *snow_realloc(void *block, size_t bytes, snow_type_id type) {
   if (block == nullptr) return snow_malloc(bytes, type);
   std::uint8_t align = 0;
-  if (MemoryBlock *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) align = old->align_log2;
+  if (const snow::msr::BlockSlot *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) align = old->align_log2;
   void *p = std::realloc(block, bytes ? bytes : 1);
   if (p == nullptr) return nullptr;  // the old block is untouched and stays registered
   process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));

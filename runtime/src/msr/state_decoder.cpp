@@ -57,8 +57,9 @@ void StateDecoder::reserve_registry() {
 }
 
 // Registers the heap blocks allocated since the last call. The caller has
-// reserved room for them, so this cannot fail: it runs after the staged
-// contents are committed.
+// reserved room for them, so for heap blocks this cannot fail: it runs after
+// the staged contents are committed. (A materialized root also registers its
+// key and name, which takes memory; but materialized roots are never staged.)
 void StateDecoder::register_owned() {
   const std::size_t n = blocks_.size();
   // In a large registry every insert is a cache miss: prefetch the slots a
@@ -85,6 +86,7 @@ void StateDecoder::register_owned() {
     if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
       m.name = program_->globals()[b.key].name.c_str();
     registry_.insert(m);
+    registered_ = id + 1;  // release_owned() erases what has been registered
     --in_flight;
     --owned_unregistered_;
   }
@@ -96,7 +98,7 @@ const StreamInfo &StateDecoder::open() {
   in_.read_preamble();
   read_header();
   if (!options_.materialize_roots) {
-    registry_.for_each([&](const MemoryBlock &b) {
+    registry_.for_each_labelled([&](const MemoryBlock &b) {
       if (b.origin == wire::Origin::Stack) stack_blocks_[b.key] = b;
     });
   }

@@ -34,10 +34,10 @@ void StateEncoder::write_header() {
 }
 
 std::string StateEncoder::describe(Where where) const {
-  const MemoryBlock &b = *where.block;
+  const BlockSlot &b = *where.block;
   std::string name;
-  if (b.name) {
-    name = b.name;
+  if (const char *registered = registry_.name_of(b)) {
+    name = registered;
   } else {
     name = "heap block at 0x" + [&] {
       char buf[32];
@@ -54,7 +54,7 @@ std::string StateEncoder::describe(Where where) const {
          program_.types().describe_offset(b.type, where.offset % t.size);
 }
 
-void StateEncoder::check_movable(const MemoryBlock &block) const {
+void StateEncoder::check_movable(const BlockSlot &block) const {
   // The description is built only for an error: this runs once per block.
   if (block.type == SNOW_NO_TYPE || !program_.types().contains(block.type))
     throw StateError(StateErrorCode::BadBlock, describe({&block, 0}) + " has no known element type (was it allocated outside snow_malloc?)");
@@ -67,7 +67,7 @@ void StateEncoder::check_movable(const MemoryBlock &block) const {
                                                    std::to_string(t.size) + " bytes)");
 }
 
-std::uint32_t StateEncoder::reference(MemoryBlock &block) {
+std::uint32_t StateEncoder::reference(BlockSlot &block) {
   if (block.epoch == epoch_) {
     out_.put_varint(std::uint64_t{block.logical_id} + 1);
     return block.logical_id;
@@ -85,7 +85,7 @@ std::uint32_t StateEncoder::reference(MemoryBlock &block) {
   switch (block.origin) {
   case wire::Origin::Heap: out_.put_u8(block.align_log2); break;
   case wire::Origin::Global:
-  case wire::Origin::Stack: out_.put_varint(block.key); break;
+  case wire::Origin::Stack: out_.put_varint(registry_.key_of(block)); break;
   }
   out_.put_varint(block.type);
   out_.put_varint(count);
@@ -102,12 +102,12 @@ void StateEncoder::write_pointer(std::uintptr_t value, TypeId pointee, Where whe
     out_.put_u8(0);
     return;
   }
-  MemoryBlock *block = registry_.find(value);
+  BlockSlot *block = registry_.find(value);
   std::uint64_t offset = 0;
   if (block != nullptr && block->origin != wire::Origin::Heap && pointee != SNOW_NO_TYPE && block->type != pointee) {
     // Globals and stack variables can be adjacent: an address that starts one
     // may be the end of its neighbour. The pointer's own type decides.
-    MemoryBlock *before = registry_.find_ending_at(value);
+    BlockSlot *before = registry_.find_ending_at(value);
     if (before != nullptr && before->type == pointee) {
       block = before;
       offset = before->bytes;
@@ -178,7 +178,7 @@ void StateEncoder::write_scalars(const PlanOp &op, const unsigned char *src) {
 }
 
 void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end, const unsigned char *base,
-                       const MemoryBlock &block) {
+                       const BlockSlot &block) {
   for (std::size_t i = begin; i < end; ++i) {
     const PlanOp &op = plan[i];
     const unsigned char *at = base + op.offset;
@@ -221,7 +221,7 @@ void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end
   }
 }
 
-void StateEncoder::write_block(MemoryBlock &block) {
+void StateEncoder::write_block(BlockSlot &block) {
   const TypeInfo &t = program_.types().at(block.type);
   const std::uint64_t count = t.size ? block.bytes / t.size : 0;
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Data));
@@ -247,14 +247,14 @@ void StateEncoder::write_block(MemoryBlock &block) {
 
 void StateEncoder::drain_pending() {
   while (!pending_.empty()) {
-    MemoryBlock *b = pending_.back();
+    BlockSlot *b = pending_.back();
     pending_.pop_back();
     if (!b->sent) write_block(*b);
   }
 }
 
 void StateEncoder::add_root(const void *address) {
-  MemoryBlock *block = registry_.find(reinterpret_cast<std::uintptr_t>(address));
+  BlockSlot *block = registry_.find(reinterpret_cast<std::uintptr_t>(address));
   if (block == nullptr || block->origin == wire::Origin::Heap)
     throw StateError(StateErrorCode::BadBlock, "a root must be a registered global or stack block");
   ++stats_.roots;
@@ -273,10 +273,10 @@ void StateEncoder::add_frame(std::uint32_t depth, std::uint32_t function, std::u
 
 void StateEncoder::finish() {
   if (finished_) return;
-  for (const MemoryBlock *b : stack_blocks_) {
+  for (const BlockSlot *b : stack_blocks_) {
     if (!b->sent)
       throw StateError(StateErrorCode::MissingRoot,
-                       "a pointer refers to stack variable '" + std::string(b->name ? b->name : "?") +
+                       "a pointer refers to stack variable '" + std::string(registry_.name_of(*b) ? registry_.name_of(*b) : "?") +
                            "', whose frame was not collected as a root");
   }
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::End));

@@ -59,18 +59,18 @@ public:
 
 private:
   struct Where {
-    const MemoryBlock *block;
+    const BlockSlot *block;
     std::uint64_t offset;
   };
 
   void write_header();
-  std::uint32_t reference(MemoryBlock &block);
-  void check_movable(const MemoryBlock &block) const;
+  std::uint32_t reference(BlockSlot &block);
+  void check_movable(const BlockSlot &block) const;
   void write_pointer(std::uintptr_t value, TypeId pointee, Where where);
   void write_function(snow_function_address value, Where where);
-  void write_block(MemoryBlock &block);
+  void write_block(BlockSlot &block);
   void run(const CodecPlan &plan, std::size_t begin, std::size_t end, const unsigned char *base,
-           const MemoryBlock &block);
+           const BlockSlot &block);
   void write_scalars(const PlanOp &op, const unsigned char *src);
   void write_raw(const unsigned char *src, std::uint64_t size);
   void drain_pending();
@@ -84,8 +84,8 @@ private:
   PlanCache plans_;
   std::uint32_t epoch_;
   std::uint32_t next_id_ = 0;
-  std::vector<MemoryBlock *> pending_;       // announced heap/global blocks awaiting their data
-  std::vector<MemoryBlock *> stack_blocks_;  // announced stack blocks: sent only with their frame
+  std::vector<BlockSlot *> pending_;       // announced heap/global blocks awaiting their data
+  std::vector<BlockSlot *> stack_blocks_;  // announced stack blocks: sent only with their frame
   EncoderStats stats_;
   bool finished_ = false;
 };

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <string>
 
 namespace snow::msr {
 namespace {
@@ -82,7 +83,7 @@ TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
   }
   ASSERT_EQ(r.size(), model.size());
   for (const auto &[base, bytes] : model) {
-    const MemoryBlock *b = r.find(base);
+    const BlockSlot *b = r.find(base);
     ASSERT_NE(b, nullptr) << base;
     EXPECT_EQ(b->bytes, bytes);
   }
@@ -92,6 +93,42 @@ TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
     EXPECT_EQ(model.count(b.base), 1u);
   });
   EXPECT_EQ(seen, model.size());
+}
+
+// Keys and names live beside the slots (heap blocks have none): they must
+// follow re-registration, erasure and growth of the table.
+TEST(BlockRegistry, KeysAndNamesFollowTheirBlock) {
+  BlockRegistry r;
+  MemoryBlock g = heap_block(0x1000, 8);
+  g.origin = wire::Origin::Global;
+  g.key = 3;
+  g.name = "g";
+  r.insert(g);
+  r.insert(heap_block(0x2000, 8));
+  MemoryBlock frame = heap_block(0x3000, 8);
+  frame.origin = wire::Origin::Stack;  // key 0, as main's frame has
+  frame.name = "main";
+  r.insert(frame);
+  for (std::uintptr_t base = 0x10000; base < 0x10000 + 16 * 5000; base += 16) r.insert(heap_block(base, 16));
+
+  EXPECT_EQ(r.key_of(*r.find(0x1000)), 3u);
+  EXPECT_STREQ(r.name_of(*r.find(0x1000)), "g");
+  EXPECT_EQ(r.key_of(*r.find(0x2000)), 0u);
+  EXPECT_EQ(r.name_of(*r.find(0x2000)), nullptr);
+  EXPECT_STREQ(r.block(*r.find(0x3000)).name, "main");
+  std::map<std::uintptr_t, std::string> labelled;
+  r.for_each_labelled([&](const MemoryBlock &b) { labelled[b.base] = b.name; });
+  EXPECT_EQ(labelled, (std::map<std::uintptr_t, std::string>{{0x1000, "g"}, {0x3000, "main"}}));
+
+  r.insert(heap_block(0x1000, 8));  // the same address, now an unnamed heap block
+  EXPECT_EQ(r.name_of(*r.find(0x1000)), nullptr);
+  EXPECT_EQ(r.key_of(*r.find(0x1000)), 0u);
+  r.erase(0x3000);
+  std::size_t left = 0;
+  r.for_each_labelled([&](const MemoryBlock &) { ++left; });
+  EXPECT_EQ(left, 0u);
+  r.insert(frame);  // back, under the same address
+  EXPECT_STREQ(r.name_of(*r.find(0x3000)), "main");
 }
 
 TEST(BlockRegistry, NewEpochMakesEveryBlockUnvisited) {
