@@ -9,6 +9,8 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendActions.h"
 #include "clang/Lex/Preprocessor.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/Support/FileSystem.h"
@@ -92,6 +94,7 @@ struct Run {
   std::vector<std::string> sources;  // absolute
   std::map<std::string, std::string> contents;  // virtual files (absolute path → text), empty: read from disk
   std::vector<std::string> flags;
+  std::string database_dir;  // empty: `flags` alone
   PollMode mode;
   std::string unit_root;
   std::string program;
@@ -103,9 +106,33 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
   std::vector<std::string> args = {"-fsyntax-only", "-Wno-unknown-pragmas", "-Wno-unused-value"};
   bool has_std = false;
   for (const std::string &f : run.flags) has_std = has_std || f.rfind("-std=", 0) == 0;
-  if (!has_std) args.push_back("-std=gnu11");
+  // The build's own -std wins when the flags come from its database.
+  if (!has_std && run.database_dir.empty()) args.push_back("-std=gnu11");
   args.insert(args.end(), run.flags.begin(), run.flags.end());
-  tooling::FixedCompilationDatabase db(".", args);
+  std::unique_ptr<tooling::CompilationDatabase> owned;
+  if (!run.database_dir.empty()) {
+    // Each source's own command from the build (-p), our flags after it.
+    std::string why;
+    owned = tooling::CompilationDatabase::loadFromDirectory(run.database_dir, why);
+    if (!owned) {
+      std::replace(why.begin(), why.end(), '\n', ' ');
+      log.report_plain(Diagnostic::Severity::Error, "compilation-database",
+                       "cannot read the compilation database in '" + run.database_dir + "': " + why);
+      return 2;
+    }
+    for (const std::string &src : run.sources)
+      if (owned->getCompileCommands(src).empty()) {
+        log.report_plain(Diagnostic::Severity::Error, "compilation-database",
+                         "'" + src + "' has no compile command in '" + run.database_dir + "/compile_commands.json'");
+        return 2;
+      }
+    owned = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(owned));
+    static_cast<tooling::ArgumentsAdjustingCompilations &>(*owned).appendArgumentsAdjuster(
+        tooling::getInsertArgumentAdjuster(args, tooling::ArgumentInsertPosition::END));
+  } else {
+    owned = std::make_unique<tooling::FixedCompilationDatabase>(".", args);
+  }
+  const tooling::CompilationDatabase &db = *owned;
   set_unit_root(run.unit_root);
 
   // Pass 1: facts. A unit that needs normalizing (SourceNormalizer.h) is
@@ -206,6 +233,7 @@ int precompile(const Options &options, DiagnosticLog &log, Result &result) {
   Run run;
   for (const std::string &s : options.sources) run.sources.push_back(absolute(s));
   run.flags = options.compile_flags;
+  run.database_dir = options.compilation_database_dir;
   run.mode = options.mode;
   run.unit_root = absolute(options.unit_root.empty() ? "." : options.unit_root);
   run.program = options.program_name;

@@ -19,7 +19,8 @@ struct Options {
   std::string unit_root;             // unit names are source paths relative to this (default: cwd)
   std::string depfile;               // Makefile-style, for CMake's DEPFILE
   std::string program_name = "program";
-  std::vector<std::string> compile_flags;
+  std::vector<std::string> compile_flags;  // for every source, after the database's own
+  std::string compilation_database_dir;    // -p: compile_commands.json with each source's flags
 };
 
 // The outputs written, in the order of `options.sources`.

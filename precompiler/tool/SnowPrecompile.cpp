@@ -7,6 +7,7 @@
 //     --unit-root DIR        unit names are source paths relative to DIR
 //     --depfile FILE         a Makefile-style dependency file
 //     --program NAME         the program's name in the report
+//     -p DIR                 each source's flags from DIR/compile_commands.json
 //     --print-include-dir    print where <snow/snow.h> is, and exit
 #include "Precompiler.h"
 
@@ -20,7 +21,8 @@ static int usage(const char *why) {
   if (why) std::fprintf(stderr, "snow-precompile: %s\n", why);
   std::fprintf(stderr,
                "usage: snow-precompile [-o DIR] [--report FILE] [--poll-points directives|auto|both]\n"
-               "                       [--unit-root DIR] [--depfile FILE] [--program NAME] <source.c>... [-- <flags>]\n");
+               "                       [--unit-root DIR] [--depfile FILE] [--program NAME] [-p BUILD_DIR]\n"
+               "                       <source.c>... [-- <flags>]\n");
   return 2;
 }
 
@@ -65,6 +67,10 @@ int main(int argc, char **argv) {
       const char *v = value("--program");
       if (!v) return usage("--program needs a name");
       options.program_name = v;
+    } else if (a == "-p") {
+      const char *v = value("-p");
+      if (!v) return usage("-p needs the directory of compile_commands.json");
+      options.compilation_database_dir = v;
     } else if (a == "--print-include-dir") {
       std::printf("%s\n", SNOW_RUNTIME_INCLUDE_DIR);
       return 0;
