@@ -3,16 +3,17 @@
 #include "program.hpp"
 
 #include <algorithm>
+#include <new>
 #include <utility>
 
 namespace snow::msr {
 
 namespace {
-constexpr std::size_t kInitialSlots = 1024;  // power of two
+constexpr std::size_t kInitialSlots = 1536;  // room for 1024 blocks
 static_assert(sizeof(void *) != 8 || sizeof(BlockSlot) == 32, "two slots per cache line");
 }
 
-BlockRegistry::BlockRegistry() : slots_(kInitialSlots), mask_(kInitialSlots - 1), shift_(64 - 10) {}
+BlockRegistry::BlockRegistry() : slots_(kInitialSlots), slot_count_(kInitialSlots) {}
 
 void BlockRegistry::set_label(const MemoryBlock &block) { labels_[block.base] = Label{block.key, block.name}; }
 
@@ -33,7 +34,7 @@ void BlockRegistry::remove_slot(std::size_t i) {
   --count_;
   // Backward-shift deletion: pull later members of the probe run into the hole.
   std::size_t hole = i;
-  for (std::size_t j = (i + 1) & mask_; slots_[j].base != 0; j = (j + 1) & mask_) {
+  for (std::size_t j = next(i); slots_[j].base != 0; j = next(j)) {
     const std::size_t home = slot_of(slots_[j].base);
     // Movable if its home is not in (hole, j] cyclically.
     const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
@@ -46,20 +47,22 @@ void BlockRegistry::remove_slot(std::size_t i) {
 }
 
 void BlockRegistry::reserve(std::size_t blocks) {
-  std::size_t slots = slots_.size();
-  while (blocks * 2 > slots) slots *= 2;
-  if (slots != slots_.size()) rehash(slots);
+  if (fits(blocks)) return;
+  // Exactly enough (a bulk insert knows how many): growing by doubling
+  // would leave up to half of a large table unused, and on first touch
+  // every page of it costs a fault.
+  if (blocks > std::size_t{0xffffffff} / 3) throw std::bad_alloc();
+  rehash((blocks + 1) / 2 * 3 + 3);
 }
 
 void BlockRegistry::rehash(std::size_t slot_count) {
+  if (static_cast<std::uint64_t>(slot_count) > 0xffffffffull) throw std::bad_alloc();  // slot_of() scales a 32-bit hash
   ZeroedArray<BlockSlot> old(slot_count);  // the new array, swapped in below
   std::swap(old, slots_);
-  mask_ = slot_count - 1;
-  shift_ = 64;
-  for (std::size_t n = slot_count; n > 1; n >>= 1) --shift_;
+  slot_count_ = slot_count;
   for (const BlockSlot &b : old) {
     if (b.base == 0) continue;
-    for (std::size_t i = slot_of(b.base);; i = (i + 1) & mask_) {
+    for (std::size_t i = slot_of(b.base);; i = next(i)) {
       if (slots_[i].base == 0) {
         slots_[i] = b;
         break;

@@ -54,7 +54,7 @@ public:
 
   // Registers (or re-registers) the block at `block.base`.
   void insert(const MemoryBlock &block) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if (!fits(count_ + 1)) grow();
     place(block);
   }
   // Room for `blocks` blocks in all: until then insert() neither grows the
@@ -63,7 +63,7 @@ public:
   // Removes the block at `base`; false if there was none.
   bool erase(std::uintptr_t base) {
     if (base == 0) return false;
-    for (std::size_t i = slot_of(base);; i = (i + 1) & mask_) {
+    for (std::size_t i = slot_of(base);; i = next(i)) {
       if (slots_[i].base == base) {
         remove_slot(i);
         return true;
@@ -76,7 +76,7 @@ public:
   BlockSlot *find(std::uintptr_t address) { return const_cast<BlockSlot *>(std::as_const(*this).find(address)); }
   const BlockSlot *find(std::uintptr_t address) const {
     if (address == 0) return nullptr;
-    for (std::size_t i = slot_of(address);; i = (i + 1) & mask_) {
+    for (std::size_t i = slot_of(address);; i = next(i)) {
       if (slots_[i].base == address) return &slots_[i];
       if (slots_[i].base == 0) return nullptr;
     }
@@ -129,17 +129,22 @@ private:
     const char *name;
   };
 
+  // At most two thirds full: a third less memory than the usual half, and
+  // with two slots to a cache line a probe rarely leaves the first line.
+  bool fits(std::size_t blocks) const { return blocks <= slots_.size() / 3 * 2; }
   std::size_t slot_of(std::uintptr_t address) const {
-    // Fibonacci hashing of the address without its always-zero low bits.
-    return static_cast<std::size_t>((static_cast<std::uint64_t>(address >> 3) * 0x9E3779B97F4A7C15ull) >> shift_) &
-           mask_;
+    // Fibonacci hashing of the address without its always-zero low bits,
+    // scaled to the table (any size, not only powers of two).
+    const std::uint64_t h = static_cast<std::uint64_t>(address >> 3) * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(((h >> 32) * slot_count_) >> 32);
   }
+  std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
   // Inserts into a table known to have room.
   void place(const MemoryBlock &block) {
     const bool labelled = block.origin != wire::Origin::Heap || block.key != 0 || block.name != nullptr;
     if (labelled) set_label(block);  // first: it allocates, and may throw
     ++generation_;
-    for (std::size_t i = slot_of(block.base);; i = (i + 1) & mask_) {
+    for (std::size_t i = slot_of(block.base);; i = next(i)) {
       BlockSlot &slot = slots_[i];
       if (slot.base == 0) ++count_;
       else if (slot.base != block.base) continue;
@@ -161,8 +166,7 @@ private:
   // All-zero bytes are an empty slot, so fresh (kernel-zeroed) memory needs
   // no initialisation pass.
   ZeroedArray<BlockSlot> slots_;
-  std::size_t mask_ = 0;
-  unsigned shift_ = 0;
+  std::uint64_t slot_count_ = 0;  // slots_.size(), at most 2^32
   std::size_t count_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t generation_ = 0;        // bumped by every change
