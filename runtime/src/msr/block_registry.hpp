@@ -55,7 +55,15 @@ public:
   // Registers (or re-registers) the block at `block.base`.
   void insert(const MemoryBlock &block) {
     if (!fits(count_ + 1)) grow();
-    place(block);
+    const bool labelled = block.origin != wire::Origin::Heap || block.key != 0 || block.name != nullptr;
+    if (labelled) set_label(block);  // first: it allocates, and may throw
+    place(block.base, block.bytes, block.type, block.origin, block.align_log2, labelled);
+  }
+  // The same for a heap block, which has no key or name: the allocator's
+  // path, called for every malloc of a migratable program.
+  void insert_heap(std::uintptr_t base, std::uint64_t bytes, TypeId type, std::uint8_t align_log2 = 0) {
+    if (!fits(count_ + 1)) grow();
+    place(base, bytes, type, wire::Origin::Heap, align_log2, false);
   }
   // Room for `blocks` blocks in all: until then insert() neither grows the
   // table nor fails (a labelled block's side entry aside).
@@ -64,11 +72,19 @@ public:
   bool erase(std::uintptr_t base) {
     if (base == 0) return false;
     for (std::size_t i = slot_of(base);; i = next(i)) {
-      if (slots_[i].base == base) {
-        remove_slot(i);
+      BlockSlot &slot = slots_[i];
+      if (slot.base == base) {
+        if (slots_[next(i)].base == 0 && !slot.labelled) {
+          // Nothing after it to shift back: the common case, done here.
+          slot = BlockSlot{};
+          ++generation_;
+          --count_;
+        } else {
+          remove_slot(i);
+        }
         return true;
       }
-      if (slots_[i].base == 0) return false;
+      if (slot.base == 0) return false;
     }
   }
   // The block starting exactly at `address`, or null. The slot stays valid
@@ -139,18 +155,25 @@ private:
     return static_cast<std::size_t>(((h >> 32) * slot_count_) >> 32);
   }
   std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
-  // Inserts into a table known to have room.
-  void place(const MemoryBlock &block) {
-    const bool labelled = block.origin != wire::Origin::Heap || block.key != 0 || block.name != nullptr;
-    if (labelled) set_label(block);  // first: it allocates, and may throw
+  // Fills the block's slot in a table known to have room. Field by field,
+  // not by copying a BlockSlot built by the caller: a 16-byte load of
+  // fields just stored one by one cannot be forwarded from the store buffer
+  // and stalled every snow_malloc.
+  void place(std::uintptr_t base, std::uint64_t bytes, TypeId type, wire::Origin origin, std::uint8_t align_log2,
+             bool labelled) {
     ++generation_;
-    for (std::size_t i = slot_of(block.base);; i = next(i)) {
+    for (std::size_t i = slot_of(base);; i = next(i)) {
       BlockSlot &slot = slots_[i];
       if (slot.base == 0) ++count_;
-      else if (slot.base != block.base) continue;
-      if (slot.labelled && !labelled) labels_.erase(block.base);
-      slot = block;  // its BlockSlot part
+      else if (slot.base != base) continue;
+      else if (slot.labelled && !labelled) labels_.erase(base);
+      slot.base = base;
+      slot.bytes = bytes;
+      slot.type = type;
       slot.epoch = 0;
+      slot.logical_id = 0;
+      slot.origin = origin;
+      slot.align_log2 = align_log2;
       slot.sent = false;
       slot.labelled = labelled;
       return;

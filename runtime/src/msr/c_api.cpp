@@ -10,11 +10,6 @@
 
 namespace snow::msr {
 
-ProcessState &process_state() {
-  static ProcessState state;
-  return state;
-}
-
 namespace {
 thread_local std::string last_error;
 }

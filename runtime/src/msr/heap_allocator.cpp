@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+using snow::msr::BlockRegistry;
 using snow::msr::MemoryBlock;
 using snow::msr::process_state;
 
@@ -14,13 +15,7 @@ namespace {
 
 void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
   if (p == nullptr) return nullptr;
-  MemoryBlock b;
-  b.base = reinterpret_cast<std::uintptr_t>(p);
-  b.bytes = bytes;
-  b.type = type;
-  b.origin = snow::msr::wire::Origin::Heap;
-  b.align_log2 = align_log2;
-  process_state().registry.insert(b);
+  process_state().registry.insert_heap(reinterpret_cast<std::uintptr_t>(p), bytes, type, align_log2);
   return p;
 }
 
@@ -58,7 +53,12 @@ void *snow_realloc(void *block, size_t bytes, snow_type_id type) {
 
 void snow_free(void *block) {
   if (block == nullptr) return;
-  process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));
+  // In a large heap both the block's registry slot and the allocator's
+  // header just below the block are cache misses: start both, then wait.
+  BlockRegistry &registry = process_state().registry;
+  registry.prefetch(reinterpret_cast<std::uintptr_t>(block), true);
+  __builtin_prefetch(static_cast<const char *>(block) - 2 * sizeof(std::size_t), 1);
+  registry.erase(reinterpret_cast<std::uintptr_t>(block));
   std::free(block);
 }
 

@@ -17,7 +17,11 @@ struct ProcessState {
   BlockRegistry registry;
 };
 
-ProcessState &process_state();
+// Inline: snow_malloc and snow_free reach the registry through it on every call.
+inline ProcessState &process_state() {
+  static ProcessState state;
+  return state;
+}
 
 // Records the reason for a failed C API call (read by snow_last_error).
 void set_last_error(const std::string &message);

@@ -76,16 +76,22 @@ void StateDecoder::register_owned() {
         ++in_flight;
       }
     }
-    MemoryBlock m;
-    m.base = b.address;
-    m.bytes = b.count * program_->types().at(b.type).size;
-    m.type = b.type;
-    m.origin = wire::Origin::Heap;  // in this process it is allocated memory, whatever it was there
-    m.key = b.key;
-    m.align_log2 = b.align_log2;
-    if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
-      m.name = program_->globals()[b.key].name.c_str();
-    registry_.insert(m);
+    const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
+    if (b.origin == wire::Origin::Heap) {
+      registry_.insert_heap(b.address, bytes, b.type, b.align_log2);
+    } else {
+      // A materialized root: allocated memory in this process, whatever it
+      // was there, but it keeps its key and name.
+      MemoryBlock m;
+      m.base = b.address;
+      m.bytes = bytes;
+      m.type = b.type;
+      m.origin = wire::Origin::Heap;
+      m.key = b.key;
+      if (b.origin == wire::Origin::Global && b.key < program_->globals().size())
+        m.name = program_->globals()[b.key].name.c_str();
+      registry_.insert(m);
+    }
     registered_ = id + 1;  // release_owned() erases what has been registered
     --in_flight;
     --owned_unregistered_;
