@@ -1,0 +1,60 @@
+// A process snowd started: its stdout and stderr read through pipes on the
+// io_context, its exit status from SIGCHLD. It reports output in the order
+// the process wrote each stream, and its end only after both pipes are
+// drained, so nothing written before exit arrives after the exit report.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace snow::system {
+
+struct SpawnRequest {
+  std::vector<std::string> command;     // emulator prefix + executable + args
+  std::vector<std::string> environment; // NAME=value, added to snowd's own
+};
+
+struct ChildEnd {
+  int status = 0; // exit status, or -1 when killed by a signal
+  int signal = 0;
+};
+
+class ChildProcess {
+public:
+  enum class Stream { Stdout, Stderr };
+  struct Callbacks {
+    std::function<void(Stream, const std::string &data)> on_output; // stderr: whole lines
+    std::function<void(const ChildEnd &)> on_end;
+  };
+
+  // Starts it; throws std::runtime_error (e.g. the executable is missing).
+  ChildProcess(boost::asio::io_context &io, const SpawnRequest &request, Callbacks callbacks);
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  // SIGCHLD told us it is gone.
+  void reaped(int wait_status);
+  void signal(int number);
+
+private:
+  void read(int index);
+  void maybe_end();
+
+  pid_t pid_ = -1;
+  Callbacks callbacks_;
+  std::array<std::unique_ptr<boost::asio::posix::stream_descriptor>, 2> pipes_;
+  std::array<std::array<char, 8192>, 2> buffers_{};
+  std::string stderr_line_;
+  int open_pipes_ = 2;
+  bool reaped_ = false;
+  ChildEnd end_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace snow::system

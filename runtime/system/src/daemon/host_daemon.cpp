@@ -1,0 +1,232 @@
+#include "host_daemon.hpp"
+
+#include "protocol/protocol_error.hpp"
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sys/wait.h>
+
+namespace snow::system {
+
+namespace {
+constexpr auto kHeartbeatInterval = std::chrono::seconds(1);
+
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double load = 0;
+  in >> load;
+  return load;
+}
+} // namespace
+
+HostDaemon::HostDaemon(boost::asio::io_context &io, HostDaemonOptions options)
+    : io_(io), options_(std::move(options)),
+      link_(io, {[this] {
+                   link_.send(make_request(
+                       0, "hello",
+                       {{"token", options_.token},
+                        {"role", "host"},
+                        {"host",
+                         {{"name", options_.name}, {"platform", options_.platform},
+                          {"byte_order", options_.byte_order}, {"word_size", options_.word_size},
+                          {"cpus", options_.cpus}, {"emulator", options_.emulator}}}}));
+                 },
+                 [this](const std::string &text) { on_message(text); },
+                 [this](const std::string &why) {
+                   std::cerr << "snowd " << options_.name << ": the link to the scheduler ended: " << why << "\n";
+                   io_.stop();
+                 }}),
+      transfer_(io, options_.spool_dir, *this, options_.checkpoint_timeout), child_signals_(io, SIGCHLD),
+      heartbeat_timer_(io) {}
+
+HostDaemon::~HostDaemon() = default;
+
+void HostDaemon::start() {
+  reap();
+  link_.connect(options_.scheduler_host, options_.scheduler_port);
+}
+
+void HostDaemon::reap() {
+  child_signals_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    int status = 0;
+    for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;)
+      for (auto &[id, p] : processes_)
+        if (p.child && p.child->pid() == pid) {
+          p.child->reaped(status);
+          break;
+        }
+    reap();
+  });
+}
+
+void HostDaemon::on_message(const std::string &text) {
+  Message message;
+  try {
+    message = parse_message(text, SIZE_MAX);
+  } catch (const ProtocolError &e) {
+    std::cerr << "snowd " << options_.name << ": a bad message from the scheduler: " << e.what() << "\n";
+    return;
+  }
+  if (message.kind == MessageKind::Reply) {
+    if (message.id == Json(0)) { // the hello
+      if (!message.ok) {
+        std::cerr << "snowd " << options_.name << ": the scheduler refused to register this host: "
+                  << message.body.value("message", "?") << "\n";
+        io_.stop();
+        return;
+      }
+      registered_ = true;
+      heartbeat();
+    } else if (!message.ok) {
+      std::cerr << "snowd " << options_.name << ": the scheduler rejected a report: "
+                << message.body.value("message", "?") << "\n";
+    }
+    return;
+  }
+  if (message.kind == MessageKind::Request) on_request(message);
+}
+
+void HostDaemon::on_request(const Message &request) {
+  const Json &args = request.body;
+  try {
+    Json result = Json::object();
+    const long process = args.value("process", 0L);
+    if (request.name == "spawn") {
+      result = spawn(args);
+    } else if (request.name == "checkpoint-out" || request.name == "kill") {
+      const auto it = processes_.find(process);
+      if (it == processes_.end() || !it->second.child)
+        throw ProtocolError("no-such-process", "process " + std::to_string(process) + " does not run on '" +
+                                                   options_.name + "'");
+      if (request.name == "kill") it->second.child->signal(args.value("signal", SIGTERM));
+      else transfer_.begin_outgoing(process, args["migration"].get<long>(), *it->second.child);
+    } else {
+      throw ProtocolError("unknown-command", "snowd does not do '" + request.name + "'");
+    }
+    link_.send(make_reply(request.id, result));
+  } catch (const ProtocolError &e) {
+    link_.send(make_error(request.id, e.code(), e.what()));
+  } catch (const std::exception &e) {
+    link_.send(make_error(request.id, "spawn-failed", e.what()));
+  }
+}
+
+Json HostDaemon::spawn(const Json &args) {
+  const long process = args["process"].get<long>();
+  if (processes_.count(process))
+    throw ProtocolError("process-exists", "process " + std::to_string(process) + " already runs on '" +
+                                              options_.name + "'");
+  const std::vector<std::string> program_args = args.value("args", std::vector<std::string>{});
+  start_process(process, args["executable"].get<std::string>(), program_args, args.value("restart", ""),
+                args.value("migration", 0L));
+  return {{"pid", processes_[process].child->pid()}};
+}
+
+void HostDaemon::start_process(long process, const std::string &executable, const std::vector<std::string> &args,
+                               const std::string &restore_from, long migration) {
+  SpawnRequest request;
+  request.command = options_.emulator;
+  request.command.push_back(executable);
+  request.command.insert(request.command.end(), args.begin(), args.end());
+  request.environment = transfer_.spawn_environment(process, restore_from);
+  ManagedProcess managed;
+  managed.executable = executable;
+  managed.args = args;
+  managed.restoring = !restore_from.empty();
+  managed.child = std::make_unique<ChildProcess>(
+      io_, request,
+      ChildProcess::Callbacks{
+          [this, process](ChildProcess::Stream s, const std::string &data) { on_output(process, s, data); },
+          [this, process](const ChildEnd &end) { on_end(process, end); }});
+  processes_[process] = std::move(managed);
+  if (!restore_from.empty()) transfer_.begin_incoming(process, migration);
+}
+
+void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std::string &data) {
+  ManagedProcess &p = processes_[process];
+  if (stream == ChildProcess::Stream::Stdout) {
+    if (p.restoring) p.held_stdout += data;
+    else send_output(process, "stdout", data);
+    return;
+  }
+  const RuntimeNotice notice = parse_runtime_notice(data);
+  if (notice.kind == RuntimeNotice::None) {
+    if (p.restoring) p.captured_stderr += data;
+    else send_output(process, "stderr", data);
+    return;
+  }
+  if (notice.kind == RuntimeNotice::PollCount) {
+    p.poll_points = notice.count;
+    p.has_poll_points = true;
+  }
+  if (notice.kind == RuntimeNotice::Restarted && p.restoring) {
+    p.restoring = false;
+    transfer_.on_notice(process, notice); // reports restored before the output that follows it
+    if (!p.held_stdout.empty()) send_output(process, "stdout", p.held_stdout);
+    if (!p.captured_stderr.empty()) send_output(process, "stderr", p.captured_stderr);
+    p.held_stdout.clear();
+    p.captured_stderr.clear();
+    return;
+  }
+  transfer_.on_notice(process, notice);
+}
+
+void HostDaemon::on_end(long process, const ChildEnd &end) {
+  ManagedProcess p = std::move(processes_[process]);
+  processes_.erase(process);
+  std::string state;
+  switch (transfer_.on_end(process, end, p.captured_stderr, state)) {
+  case MigrationTransfer::EndMeaning::Collected:
+  case MigrationTransfer::EndMeaning::Failed:
+    break;
+  case MigrationTransfer::EndMeaning::Orphaned:
+    try {
+      start_process(process, p.executable, p.args, state, 0);
+    } catch (const std::exception &e) {
+      notify("exited", {{"process", process}, {"status", -1}, {"reason", e.what()}});
+    }
+    break;
+  case MigrationTransfer::EndMeaning::Unrelated: {
+    Json report = {{"process", process}, {"status", end.status}};
+    if (end.signal) report["signal"] = end.signal;
+    if (p.has_poll_points) report["poll_points"] = p.poll_points;
+    notify("exited", report);
+    break;
+  }
+  }
+  io_.post([child = std::shared_ptr<ChildProcess>(std::move(p.child))] {}); // destroyed after its callback returns
+}
+
+void HostDaemon::send_output(long process, const char *stream, const std::string &data) {
+  notify("output", {{"process", process}, {"stream", stream}, {"data", data}});
+}
+
+void HostDaemon::notify(const std::string &report, const Json &args) {
+  link_.send(make_request(nullptr, report, args));
+}
+
+void HostDaemon::heartbeat() {
+  notify("heartbeat", {{"load", load_average()}, {"processes", static_cast<long>(processes_.size())}});
+  heartbeat_timer_.expires_after(kHeartbeatInterval);
+  heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) heartbeat();
+  });
+}
+
+void HostDaemon::collected(long process, long migration, const std::string &state, std::uint64_t bytes,
+                           double collect_ms) {
+  notify("checkpointed", {{"process", process}, {"migration", migration}, {"file", state}, {"bytes", bytes},
+                          {"collect_ms", collect_ms}});
+}
+
+void HostDaemon::restored(long process, long migration, double restore_ms) {
+  notify("restored", {{"process", process}, {"migration", migration}, {"restore_ms", restore_ms}});
+}
+
+void HostDaemon::failed(long process, long migration, const std::string &reason) {
+  notify("migration-failed", {{"process", process}, {"migration", migration}, {"reason", reason}});
+}
+
+} // namespace snow::system

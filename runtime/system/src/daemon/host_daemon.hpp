@@ -1,0 +1,82 @@
+// snowd: one per host. It registers with the scheduler, heartbeats its load,
+// starts processes (natively or under the host's emulator prefix), forwards
+// their output in order, reports their ends, and carries out its half of
+// migrations through a MigrationTransfer.
+#pragma once
+
+#include "checkpoint_file_transfer.hpp"
+#include "child_process.hpp"
+#include "net/websocket_client.hpp"
+#include "protocol/message.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace snow::system {
+
+struct HostDaemonOptions {
+  std::string name;
+  std::string platform;
+  std::string byte_order;
+  int word_size = 0;
+  int cpus = 1;
+  std::vector<std::string> emulator;
+  std::string scheduler_host = "127.0.0.1";
+  unsigned short scheduler_port = 0;
+  std::string token;
+  std::string spool_dir;
+  std::chrono::seconds checkpoint_timeout{300};
+};
+
+class HostDaemon : private MigrationReports {
+public:
+  HostDaemon(boost::asio::io_context &io, HostDaemonOptions options);
+  ~HostDaemon() override;
+  void start();
+
+private:
+  struct ManagedProcess {
+    std::unique_ptr<ChildProcess> child;
+    std::string executable;
+    std::vector<std::string> args;
+    bool restoring = false;
+    std::string held_stdout;     // written while restoring; sent once restored
+    std::string captured_stderr; // the reason, if the restore fails
+    std::uint64_t poll_points = 0;
+    bool has_poll_points = false;
+  };
+
+  void on_message(const std::string &text);
+  void on_request(const Message &request);
+  Json spawn(const Json &args);
+  void start_process(long process, const std::string &executable, const std::vector<std::string> &args,
+                     const std::string &restore_from, long migration);
+  void on_output(long process, ChildProcess::Stream stream, const std::string &data);
+  void on_end(long process, const ChildEnd &end);
+  void send_output(long process, const char *stream, const std::string &data);
+  void notify(const std::string &report, const Json &args);
+  void heartbeat();
+  void reap();
+
+  void collected(long process, long migration, const std::string &state, std::uint64_t bytes,
+                 double collect_ms) override;
+  void restored(long process, long migration, double restore_ms) override;
+  void failed(long process, long migration, const std::string &reason) override;
+
+  boost::asio::io_context &io_;
+  HostDaemonOptions options_;
+  WebSocketClient link_;
+  CheckpointFileTransfer transfer_;
+  boost::asio::signal_set child_signals_;
+  boost::asio::steady_timer heartbeat_timer_;
+  std::map<long, ManagedProcess> processes_;
+  bool registered_ = false;
+};
+
+} // namespace snow::system
