@@ -110,6 +110,13 @@ int TypeCatalog::id_of(clang::QualType type, clang::SourceLocation use) {
                 "'" + spell(type) + "' has no fixed size and cannot be part of the migrated state");
     return -1;
   }
+  if (const auto *rt = canon->getAs<clang::RecordType>(); rt && rt->getDecl()->getName() == "_IO_FILE") {
+    // glibc's FILE: opaque, an open stream the runtime reopens (open_streams.hpp).
+    t.name = "FILE";
+    t.kind = "SNOW_KIND_STRUCT";
+    t.size_expr = "sizeof(FILE)";
+    return add(key, std::move(t));
+  }
   if (const auto *rt = canon->getAs<clang::RecordType>()) {
     const clang::RecordDecl *rd = rt->getDecl()->getDefinition();
     if (rd == nullptr) {

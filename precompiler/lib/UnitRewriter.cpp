@@ -144,7 +144,7 @@ private:
 
   // ---- every function --------------------------------------------------------
   void rewrite_allocations(const FunctionDecl *fd);
-  void rewrite_random_generator(const FunctionDecl *fd);
+  void rewrite_library_state(const FunctionDecl *fd);
   void adopt_wrapper_allocation(const CallExpr *call, const FunctionDecl *wrapper, bool inside_wrapper);
   void hoist_literals(const Stmt *root);
   void hoist_static_locals(const FunctionDecl *fd);
@@ -322,23 +322,34 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
   }
 }
 
-// ---- the C library's random generator ------------------------------------------
+// ---- state the C library keeps: the random generator, open files ------------------
 
-// rand()'s state lives inside libc, out of the collector's sight; the
-// runtime's snow_rand computes the same sequence with its state migrated.
-void Impl::rewrite_random_generator(const FunctionDecl *fn) {
+// rand()'s state and FILE objects live inside libc, out of the collector's
+// sight. The runtime's snow_rand computes the same sequence with its state
+// migrated; snow_fopen/snow_fclose keep the table of open files that a
+// restart reopens (runtime/src/exec/open_streams.hpp).
+void Impl::rewrite_library_state(const FunctionDecl *fn) {
   static const std::map<std::string, std::string> to = {
-      {"rand", "snow_rand"}, {"srand", "snow_srand"}, {"random", "snow_random"}, {"srandom", "snow_srandom"}};
+      {"rand", "snow_rand"},   {"srand", "snow_srand"}, {"random", "snow_random"},
+      {"srandom", "snow_srandom"}, {"fopen", "snow_fopen"}, {"fclose", "snow_fclose"}};
+  static const std::set<std::string> unmovable_streams = {"popen", "fdopen", "tmpfile", "freopen", "fmemopen",
+                                                          "open_memstream"};
   const Nodes f(fn->getBody());
   std::set<const DeclRefExpr *> callees;
   for (const CallExpr *call : f.calls) {
     const FunctionDecl *fd = call->getDirectCallee();
+    if (fd && unmovable_streams.count(fd->getNameAsString()) && !has_body_in_program(fd)) {
+      warning(call->getBeginLoc(), "unmigratable-stream",
+              "the stream '" + fd->getNameAsString() +
+                  "' returns cannot be reopened after a migration; close it before any poll-point is reached");
+      continue;
+    }
     if (!fd || !to.count(fd->getNameAsString()) || has_body_in_program(fd)) continue;
     callees.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
     const SourceLocation at = call->getCallee()->getBeginLoc();
     if (at.isMacroID()) {
-      warning(at, "random-in-macro",
-              "'" + fd->getNameAsString() + "' is called inside a macro expansion; its generator state is not migrated");
+      warning(at, "library-state-in-macro",
+              "'" + fd->getNameAsString() + "' is called inside a macro expansion; the state it keeps is not migrated");
       continue;
     }
     replace(CharSourceRange::getTokenRange(at, at), to.at(fd->getNameAsString()));
@@ -346,7 +357,7 @@ void Impl::rewrite_random_generator(const FunctionDecl *fn) {
   for (const DeclRefExpr *r : f.refs) {
     const auto *fd = dyn_cast<FunctionDecl>(r->getDecl());
     if (fd && to.count(fd->getNameAsString()) && !has_body_in_program(fd) && !callees.count(r))
-      warning(r->getBeginLoc(), "random-pointer",
+      warning(r->getBeginLoc(), "library-state-pointer",
               "'" + fd->getNameAsString() + "' used as a function pointer keeps its state in the C library, which is not migrated");
   }
 }
@@ -947,7 +958,7 @@ bool Impl::run(std::string &out) {
     if (!fd || !fd->doesThisDeclarationHaveABody() || !in_main(fd->getLocation())) continue;
     hoist_static_locals(fd);
     rewrite_allocations(fd);
-    rewrite_random_generator(fd);
+    rewrite_library_state(fd);
     hoist_literals(fd->getBody());
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
     note_function_addresses(fd->getBody());

@@ -37,6 +37,15 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "snow-state: cannot open '%s': %s\n", path, std::strerror(errno));
     return 1;
   }
+  // A checkpoint file starts with its open-files section
+  // (runtime/src/exec/open_streams.hpp); the state stream follows it.
+  if (const int c = std::fgetc(file); c == 's') {
+    char line[8192];
+    while (std::fgets(line, sizeof line, file) != nullptr && std::strcmp(line, "end\n") != 0) {
+    }
+  } else if (c != EOF) {
+    std::ungetc(c, file);
+  }
   msr::BlockRegistry registry;
   int status = 0;
   try {

@@ -32,6 +32,7 @@ const char *origin_name(wire::Origin o) {
   case wire::Origin::Heap: return "heap";
   case wire::Origin::Global: return "global";
   case wire::Origin::Stack: return "stack";
+  case wire::Origin::External: return "external";
   }
   return "?";
 }

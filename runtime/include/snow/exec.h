@@ -28,6 +28,8 @@
 
 #include "msr.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,6 +83,11 @@ int snow_rand(void);
 void snow_srand(unsigned seed);
 long snow_random(void);
 void snow_srandom(unsigned seed);
+
+/* fopen/fclose as the precompiler rewrites them: the runtime keeps a table of
+ * open files (path, mode), reopened at their positions after a restart. */
+FILE *snow_fopen(const char *path, const char *mode);
+int snow_fclose(FILE *file);
 
 /* ---- translation units ----------------------------------------------------
  * Each precompiled .c file describes its own types, functions and globals

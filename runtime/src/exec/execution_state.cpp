@@ -1,4 +1,5 @@
 #include "execution_state.hpp"
+#include "open_streams.hpp"
 
 #include "msr/process_state.hpp"
 #include "msr/state_encoder.hpp"
@@ -74,6 +75,10 @@ bool write_checkpoint(const std::string &path) {
   if (!ok) msr::set_last_error("cannot create '" + temp + "'");
   if (ok) {
     try {
+      // The open files first: a restart reopens them before reading the state.
+      const std::string streams = open_streams().describe_for_checkpoint();
+      if (std::fwrite(streams.data(), 1, streams.size(), file) != streams.size())
+        throw msr::StateError(msr::StateErrorCode::Io, "writing the open-files section failed");
       msr::FileSink sink(file);
       msr::StateEncoder encoder(*state.program, state.registry, sink);
       for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
@@ -83,6 +88,9 @@ bool write_checkpoint(const std::string &path) {
       }
       encoder.finish();
     } catch (const msr::StateError &e) {
+      msr::set_last_error(e.what());
+      ok = false;
+    } catch (const std::runtime_error &e) {  // an open file's position
       msr::set_last_error(e.what());
       ok = false;
     }
@@ -111,10 +119,16 @@ void begin_restart(const std::string &path) {
   restart->path = path;
   restart->file = std::fopen(path.c_str(), "rb");
   if (restart->file == nullptr) fatal("cannot open the checkpoint '" + path + "' named by SNOW_RESTART");
+  try {
+    open_streams().reopen_from(restart->file);
+  } catch (const std::runtime_error &e) {
+    fatal("cannot restart from '" + path + "': " + e.what());
+  }
   restart->source = std::make_unique<msr::FileSource>(restart->file);
   msr::ProcessState &state = process_state();
   msr::DecoderOptions options;
   options.stage_roots = false;  // outer frames run before the innermost is read
+  options.resolve_external = [](std::uint64_t key) { return reinterpret_cast<std::uintptr_t>(open_streams().at(key)); };
   restart->decoder = std::make_unique<msr::StateDecoder>(state.program.get(), state.registry, *restart->source, options);
   try {
     const msr::StreamInfo &info = restart->decoder->open();

@@ -12,6 +12,7 @@
 // SIGUSR1 asks the next poll-point to checkpoint.
 #include "execution_state.hpp"
 #include "program_units.hpp"
+#include "open_streams.hpp"
 #include "random.hpp"
 
 #include "msr/process_state.hpp"
@@ -29,12 +30,15 @@ namespace {
 
 // The runtime's own unit: state that lives in the runtime but belongs to the
 // program's execution (the poll-point count), and the types argv needs.
-enum : snow_type_id { kCountType, kCharType, kCharPointerType, kUint32Type, kRuntimeTypeCount };
+enum : snow_type_id { kCountType, kCharType, kCharPointerType, kUint32Type, kFileType, kRuntimeTypeCount };
 const snow_type_desc runtime_types[] = {
     {"unsigned long long", SNOW_KIND_UNSIGNED, 8, sizeof(unsigned long long), SNOW_NO_TYPE, 0, nullptr, 0},
     {"char", SNOW_KIND_UNSIGNED, 1, 1, SNOW_NO_TYPE, 0, nullptr, 0},
     {"char *", SNOW_KIND_POINTER, 0, sizeof(char *), kCharType, 0, nullptr, 0},
     {"uint32_t", SNOW_KIND_UNSIGNED, 4, sizeof(std::uint32_t), SNOW_NO_TYPE, 0, nullptr, 0},
+    // Opaque: an open stream travels as its index (open_streams.hpp). The
+    // precompiler describes glibc's FILE the same way, so the two merge.
+    {"FILE", SNOW_KIND_STRUCT, 0, sizeof(std::FILE), SNOW_NO_TYPE, 0, nullptr, 0},
 };
 // The random generator's state as one array of words: table, taps, seeded.
 static_assert(sizeof(exec::RandomState) == 34 * sizeof(std::uint32_t), "RandomState is 34 words");
@@ -86,6 +90,8 @@ void snow_start(int *argc, char ***argv) {
   } catch (const std::runtime_error &e) {
     exec::fatal(std::string("the program's descriptions are inconsistent: ") + e.what());
   }
+
+  exec::open_streams().start(runtime_type_ids[kFileType]);
 
   if (argc && argv && *argv) {
     // argv and its strings are not from malloc but are live state of main.

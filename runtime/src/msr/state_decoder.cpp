@@ -162,6 +162,9 @@ std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) co
   case wire::Origin::Heap:
     name = "heap block #" + std::to_string(id);
     break;
+  case wire::Origin::External:
+    name = "open file #" + std::to_string(block.key);
+    break;
   }
   const TypeInfo &t = program_->types().at(block.type);
   if (t.size == 0) return name;
@@ -209,7 +212,7 @@ std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
 void StateDecoder::announce(std::uint32_t id) {
   DecodedBlock b;
   const std::uint8_t origin = in_.get_u8();
-  if (origin < 1 || origin > 3) malformed("block #" + std::to_string(id) + " has unknown origin " + std::to_string(origin));
+  if (origin < 1 || origin > 4) malformed("block #" + std::to_string(id) + " has unknown origin " + std::to_string(origin));
   b.origin = static_cast<wire::Origin>(origin);
   if (b.origin == wire::Origin::Heap) {
     b.align_log2 = in_.get_u8();
@@ -259,6 +262,13 @@ void StateDecoder::announce(std::uint32_t id) {
     b.address = reinterpret_cast<std::uintptr_t>(program_->globals()[b.key].address);
     // A constant global is decoded aside (it may be read-only) and dropped.
     stage(b, bytes, "global '" + program_->globals()[b.key].name + "'", program_->globals()[b.key].constant);
+  } else if (b.origin == wire::Origin::External && !options_.materialize_roots) {
+    const std::uintptr_t address = options_.resolve_external ? options_.resolve_external(b.key) : 0;
+    if (address == 0)
+      throw StateError(StateErrorCode::MissingRoot, "open file #" + std::to_string(b.key) +
+                                                        " of the stream has no counterpart on this side");
+    b.address = address;
+    b.has_data = true;  // nothing of it travels
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
     if (it == stack_blocks_.end())
@@ -296,6 +306,7 @@ void StateDecoder::announce(std::uint32_t id) {
     b.address = reinterpret_cast<std::uintptr_t>(p);
     b.owned = true;
   }
+  if (b.origin == wire::Origin::External) b.has_data = true;  // materialized: a placeholder
   try {
     blocks_.push_back(b);
   } catch (const std::bad_alloc &) {

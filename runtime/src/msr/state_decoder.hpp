@@ -21,6 +21,7 @@
 #include "zeroed_memory.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -42,6 +43,10 @@ struct DecoderOptions {
   // and the globals) before the innermost frame has been read, and a failed
   // restart ends the process anyway.
   bool stage_roots = true;
+  // The destination's address of external block `key` (an open FILE,
+  // reopened by the execution layer), or 0 when it has none. Unset: a stream
+  // with external blocks cannot be restored (unless roots are materialized).
+  std::function<std::uintptr_t(std::uint64_t key)> resolve_external;
 };
 
 struct StreamInfo {

@@ -85,14 +85,15 @@ std::uint32_t StateEncoder::reference(BlockSlot &block) {
   switch (block.origin) {
   case wire::Origin::Heap: out_.put_u8(block.align_log2); break;
   case wire::Origin::Global:
-  case wire::Origin::Stack: out_.put_varint(registry_.key_of(block)); break;
+  case wire::Origin::Stack:
+  case wire::Origin::External: out_.put_varint(registry_.key_of(block)); break;
   }
   out_.put_varint(block.type);
   out_.put_varint(count);
-  if (block.origin != wire::Origin::Stack)
-    pending_.push_back(&block);
-  else
+  if (block.origin == wire::Origin::Stack)
     stack_blocks_.push_back(&block);
+  else if (block.origin != wire::Origin::External)  // nothing of it travels but its key
+    pending_.push_back(&block);
   return id;
 }
 
@@ -255,7 +256,7 @@ void StateEncoder::drain_pending() {
 
 void StateEncoder::add_root(const void *address) {
   BlockSlot *block = registry_.find(reinterpret_cast<std::uintptr_t>(address));
-  if (block == nullptr || block->origin == wire::Origin::Heap)
+  if (block == nullptr || block->origin == wire::Origin::Heap || block->origin == wire::Origin::External)
     throw StateError(StateErrorCode::BadBlock, "a root must be a registered global or stack block");
   ++stats_.roots;
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Root));

@@ -39,6 +39,8 @@ enum class Origin : std::uint8_t {
   Heap = 1,    // allocated by the destination
   Global = 2,  // the destination's global with the same index
   Stack = 3,   // the destination's stack block registered under the same key
+  External = 4,  // an object outside the program's memory (an open FILE): no
+                 // contents; the destination resolves it by its key
 };
 
 } // namespace snow::msr::wire
