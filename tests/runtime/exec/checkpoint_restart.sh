@@ -6,6 +6,8 @@
 #
 # --expect: the output of the original, unprecompiled program; the migratable
 # program's unmigrated output must equal it.
+# --file F: the program also writes file F; after every run it must hold what
+# it holds after the first unmigrated run (and, with --expect-file E, what E holds).
 #
 # 1. Runs the program on every platform without migration: all outputs must
 #    be identical (that output is the reference).
@@ -15,7 +17,7 @@
 #    must equal the reference, byte for byte.
 set -uo pipefail
 
-work="" polls="" args="" expect=""
+work="" polls="" args="" expect="" file="" expect_file=""
 declare -a names=() emulators=() programs=()
 while (($#)); do
   case $1 in
@@ -23,6 +25,8 @@ while (($#)); do
     --polls) polls=$2; shift 2 ;;
     --args) args=$2; shift 2 ;;
     --expect) expect=$2; shift 2 ;;
+    --file) file=$2; shift 2 ;;
+    --expect-file) expect_file=$2; shift 2 ;;
     *=*) names+=("${1%%=*}"); rest=${1#*=}; emulators+=("${rest%%|*}"); programs+=("${rest#*|}"); shift ;;
     *) echo "checkpoint_restart.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -38,11 +42,18 @@ run() {  # run <index> <stdout file> [VAR=value …]
 
 failures=0
 reference="$work/reference.out"
+reference_file="$work/reference.file"
+check_file() {  # check_file <what>: the written file equals the reference
+  [[ -n $file ]] || return 0
+  if [[ ! -f $reference_file ]]; then cp "$file" "$reference_file"; return 0; fi
+  cmp -s "$file" "$reference_file" || { echo "FAIL $1: $file differs"; diff "$reference_file" "$file" | head -5; failures=$((failures + 1)); }
+}
 for i in "${!names[@]}"; do
   out="$work/plain-${names[i]}.out"
   if ! run "$i" "$out"; then
     echo "FAIL plain run on ${names[i]} exited non-zero:"; cat "$out.err"; failures=$((failures + 1)); continue
   fi
+  check_file "plain run on ${names[i]}"
   if [[ ! -f $reference ]]; then cp "$out" "$reference"
   elif ! cmp -s "$reference" "$out"; then
     echo "FAIL unmigrated output on ${names[i]} differs from ${names[0]}:"; diff "$reference" "$out" | head -5
@@ -50,6 +61,10 @@ for i in "${!names[@]}"; do
   fi
 done
 [[ -f $reference ]] || { echo "no reference output"; exit 1; }
+if [[ -n $expect_file ]] && ! cmp -s "$expect_file" "$reference_file"; then
+  echo "FAIL the migratable program's $file differs from the original program's:"; diff "$expect_file" "$reference_file" | head -5
+  failures=$((failures + 1))
+fi
 if [[ -n $expect ]] && ! cmp -s "$expect" "$reference"; then
   echo "FAIL the migratable program's output differs from the original program's:"; diff "$expect" "$reference" | head -5
   failures=$((failures + 1))
@@ -77,6 +92,7 @@ for s in "${!names[@]}"; do
         echo "FAIL restart of ${names[s]}@$k on ${names[t]} exited non-zero:"; cat "$after.err"
         failures=$((failures + 1)); continue
       fi
+      check_file "${names[s]} checkpointed at poll $k, restarted on ${names[t]}"
       if cat "$before" "$after" | cmp -s - "$reference"; then
         checked=$((checked + 1))
       else
