@@ -11,7 +11,7 @@ using namespace snow::system;
 
 namespace {
 const char *const kUsage = R"(usage: snow [--json] [--state-dir d] [--port n] [--token-file f] <command> …
-  cluster up [--manifest f] [--hosts x86_64,s390x,ppc,i686] [--trace f] | cluster down
+  cluster up [--manifest f] [--hosts x86_64,s390x,ppc,i686 | name=platform,…] [--trace f] | cluster down
   hosts                                   the registered hosts
   ps                                      the processes
   run <program> [--on host] [--detach] [--id-file f] [--] [args…]

@@ -100,7 +100,7 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     if (args[i] == "--manifest" && i + 1 < args.size()) manifest = args[++i];
     else if (args[i] == "--hosts" && i + 1 < args.size()) hosts = args[++i];
     else if (args[i] == "--trace" && i + 1 < args.size()) scheduler_extra = {"--trace", args[++i]};
-    else throw std::runtime_error("usage: snow cluster up [--manifest file] [--hosts p1,p2,…] [--trace file]");
+    else throw std::runtime_error("usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file]");
   }
   const std::string cluster_file = context.state_dir + "/cluster.json";
   const Json existing = read_json(cluster_file);
@@ -126,11 +126,15 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     for (char &c : words) c = c == ',' ? ' ' : c;
     return words;
   }());
-  for (const std::string &platform : names) {
+  for (const std::string &entry : names) {
+    // "name=platform" names a host; a bare platform is its own name.
+    const std::size_t equals = entry.find('=');
+    const std::string name = entry.substr(0, equals);
+    const std::string platform = equals == std::string::npos ? entry : entry.substr(equals + 1);
     const PlatformTraits *traits = find_platform(platform);
     if (!traits) throw std::runtime_error("unknown platform '" + platform + "'");
-    const std::string log = context.state_dir + "/logs/snowd-" + platform + ".log";
-    cluster["hosts"].push_back(start_daemon({sibling(context, "snowd"), "--name", platform, "--platform", platform,
+    const std::string log = context.state_dir + "/logs/snowd-" + name + ".log";
+    cluster["hosts"].push_back(start_daemon({sibling(context, "snowd"), "--name", name, "--platform", platform,
                                              "--emulator", join_words(traits->emulator), "--state-dir",
                                              context.state_dir},
                                             log));

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The snow CLI against a real local cluster (snow-scheduler + snowd on
+# loopback), one case per invocation:
+#   cli_test.sh <case> <snow> <manifest> <host linpack>
+#   run         snow run prints the program's output, byte for byte; hosts/ps/--json
+#   ring        linpack migrated x86_64 → s390x → ppc → i686 → x86_64 while it runs:
+#               its output equals an unmigrated run's, byte for byte
+#   no_build    snow migrate to a platform without a build is refused, clearly
+#   kill_trace  snow trace records a Chrome trace; snow kill ends a process
+# Exit 77 (skipped) when the manifest lacks what a case needs.
+set -euo pipefail
+case_name=$1 snow=$2 manifest=$3 linpack=$4
+state=$(mktemp -d /tmp/snow-cli-test.XXXXXX)
+snow() { "$snow" --state-dir "$state" "$@"; }
+cleanup() {
+  snow cluster down >/dev/null 2>&1 || true
+  if [[ ${keep:-0} == 1 ]]; then echo "state kept in $state"; else rm -rf "$state"; fi
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; keep=1; for f in "$state"/logs/*; do echo "--- $f"; tail -20 "$f"; done >&2; exit 1; }
+
+# A manifest with linpack for x86_64 only, whatever the tree builds.
+host_manifest() {
+  printf '{"version":1,"targets":[{"name":"snow-migratable-linpack","executables":{"x86_64":"%s"}}]}\n' \
+    "$linpack" > "$state/host-manifest.json"
+  echo "$state/host-manifest.json"
+}
+
+wait_for_file() { for _ in $(seq 200); do [[ -s $1 ]] && return 0; sleep 0.05; done; fail "no $1"; }
+
+case $case_name in
+run)
+  snow cluster up --manifest "$(host_manifest)" --hosts x86_64 >/dev/null
+  snow hosts | grep -q '^x86_64 *x86_64 *little *8' || fail "snow hosts: $(snow hosts)"
+  snow --json hosts | python3 -c 'import json,sys; h=json.load(sys.stdin); assert h[0]["platform"]=="x86_64", h'
+  "$linpack" 120 3 > "$state/plain.txt"
+  snow run linpack 120 3 > "$state/run.txt" || fail "snow run exited with $?"
+  cmp "$state/plain.txt" "$state/run.txt" || fail "the output of snow run differs from a plain run"
+  snow ps | grep -q 'exited.*snow-migratable-linpack' || fail "snow ps: $(snow ps)"
+  # The exit status comes through; stderr goes to stderr.
+  set +e; snow run /bin/sh -c 'echo out; echo err >&2; exit 3' > "$state/o.txt" 2> "$state/e.txt"; status=$?; set -e
+  [[ $status == 3 && $(cat "$state/o.txt") == out && $(cat "$state/e.txt") == err ]] ||
+    fail "status $status, stdout '$(cat "$state/o.txt")', stderr '$(cat "$state/e.txt")'"
+  ;;
+ring)
+  python3 - "$manifest" <<'PY' || exit 77
+import json, os, sys
+targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
+exes = targets.get("snow-migratable-linpack", {}).get("executables", {})
+missing = [p for p in ("x86_64", "s390x", "ppc", "i686") if not os.access(exes.get(p, "/nonexistent"), os.X_OK)]
+if missing:
+    print("skipped: linpack is not built for " + ", ".join(missing) + " in " + sys.argv[1])
+    sys.exit(1)
+PY
+  snow cluster up --manifest "$manifest" >/dev/null
+  args=(400 60)
+  "$linpack" "${args[@]}" > "$state/plain.txt"
+  snow run linpack --on x86_64 --id-file "$state/id" "${args[@]}" > "$state/migrated.txt" &
+  runner=$!
+  wait_for_file "$state/id"
+  id=$(cat "$state/id")
+  for host in s390x ppc i686 x86_64; do
+    snow migrate "$id" "$host" || fail "migration to $host failed"
+    snow --json ps | python3 -c "import json,sys; p=json.load(sys.stdin)[0]; assert p['host']=='$host', p" ||
+      fail "the location directory does not say $host"
+  done
+  wait $runner || fail "snow run exited with $?"
+  snow --json ps | python3 -c 'import json,sys; p=json.load(sys.stdin)[0]; assert p["migrations"]==4, p' ||
+    fail "not 4 migrations: $(snow ps)"
+  cmp "$state/plain.txt" "$state/migrated.txt" || fail "the migrated run's output differs from the plain run's"
+  ;;
+no_build)
+  snow cluster up --manifest "$(host_manifest)" --hosts x86_64,s390x >/dev/null
+  snow run linpack --on x86_64 --id-file "$state/id" 400 400 > /dev/null &
+  wait_for_file "$state/id"
+  id=$(cat "$state/id")
+  if snow migrate "$id" s390x 2> "$state/err.txt"; then fail "the migration to s390x was accepted"; fi
+  grep -q "no build for s390x" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
+  grep -q "no-build-for-platform" "$state/err.txt" || fail "no error code: $(cat "$state/err.txt")"
+  if snow migrate "$id" nowhere 2> "$state/err.txt"; then fail "the migration to nowhere was accepted"; fi
+  grep -q "no-such-host" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
+  snow kill "$id" --signal 9
+  ;;
+kill_trace)
+  snow cluster up --manifest "$(host_manifest)" --hosts x86_64,other=x86_64 >/dev/null
+  snow trace "$state/trace.json" --seconds 4 2>/dev/null &
+  tracer=$!
+  sleep 0.5
+  snow run linpack --on x86_64 --id-file "$state/id" 400 400 > /dev/null &
+  runner=$!
+  wait_for_file "$state/id"
+  id=$(cat "$state/id")
+  snow migrate "$id" other > /dev/null 2>&1 || fail "migration failed"
+  snow kill "$id"
+  set +e; wait $runner; status=$?; set -e
+  [[ $status == 143 ]] || fail "snow run of a killed process exited with $status, not 128+SIGTERM"
+  snow ps | grep -q "^ *$id .*exited" || fail "snow ps: $(snow ps)"
+  wait $tracer
+  python3 - "$state/trace.json" <<'PY' || fail "bad trace"
+import json, sys
+events = json.load(open(sys.argv[1]))
+phases = {e["name"] for e in events if e.get("ph") == "X"}
+assert {"collect", "transfer", "restore"} <= phases, phases
+names = {e["name"] for e in events if e.get("ph") == "i"}
+assert {"process-started", "migration-done", "process-exited"} <= names, names
+assert any(e.get("ph") == "M" and e["args"]["name"].startswith("p") for e in events)
+PY
+  ;;
+*) echo "unknown case $case_name" >&2; exit 2 ;;
+esac
+echo "PASS: $case_name"

@@ -1,0 +1,215 @@
+// The scheduler's API against the real snow-scheduler and snowd binaries on
+// loopback: authentication, malformed / oversized / unknown messages (each
+// gets an error reply and the server stays up), and the migration refusals.
+#include "common/state_dir.hpp"
+#include "common/token.hpp"
+#include "net/blocking_client.hpp"
+#include "protocol/protocol_error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace snow::system;
+
+namespace {
+
+constexpr std::size_t kLimit = 4096;
+
+pid_t start(const std::vector<std::string> &command, const std::string &log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen(log.c_str(), "w", stdout);
+    freopen(log.c_str(), "a", stderr);
+    std::vector<char *> argv;
+    for (const std::string &a : command) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+class SchedulerApi : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char dir[] = "/tmp/snow-api-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    state_ = dir;
+    const std::string manifest = state_ + "/manifest.json";
+    // linpack is built only for x86_64 here, whatever the build tree has.
+    std::ofstream(manifest) << Json{{"version", 1},
+                                    {"targets", {{{"name", "snow-migratable-linpack"},
+                                                  {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
+                                   .dump();
+    pids_.push_back(start({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest, "--max-message-bytes",
+                           std::to_string(kLimit)},
+                          state_ + "/scheduler.log"));
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::ifstream in(endpoint_path(state_));
+      const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
+      if (endpoint.is_object()) port_ = endpoint["port"].get<unsigned short>();
+      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_NE(port_, 0) << "the scheduler did not start; see " << state_ << "/scheduler.log";
+    token_ = read_token_file(token_path(state_));
+  }
+
+  void TearDown() override {
+    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it) {
+      kill(*it, SIGTERM);
+      waitpid(*it, nullptr, 0);
+    }
+    if (!HasFailure()) std::system(("rm -rf " + state_).c_str());
+  }
+
+  void start_host(const std::string &name, const std::string &platform) {
+    pids_.push_back(start({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", platform, "--emulator", ""},
+                          state_ + "/snowd-" + name + ".log"));
+  }
+
+  void wait_for_hosts(BlockingClient &client, std::size_t count) {
+    for (int i = 0; i < 200; ++i) {
+      if (client.request("list-hosts")["hosts"].size() == count) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    FAIL() << count << " hosts did not register";
+  }
+
+  void connect(BlockingClient &client) {
+    client.connect("127.0.0.1", port_);
+    client.request("hello", {{"token", token_}, {"role", "client"}});
+  }
+
+  // Sends raw text and returns the reply as parsed JSON.
+  Json exchange(BlockingClient &client, const std::string &text) {
+    client.send_text(text);
+    return Json::parse(client.read_text());
+  }
+
+  std::string code_of(const Json &reply) { return reply["ok"] == false ? reply["error"]["code"].get<std::string>() : "ok"; }
+
+  std::string state_;
+  std::string token_;
+  unsigned short port_ = 0;
+  std::vector<pid_t> pids_;
+};
+
+TEST_F(SchedulerApi, TheTokenFileIsPrivate) {
+  struct stat info {};
+  ASSERT_EQ(stat(token_path(state_).c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+  EXPECT_EQ(token_.size(), 64u);
+}
+
+TEST_F(SchedulerApi, ACommandWithoutHelloIsRefused) {
+  BlockingClient client;
+  client.connect("127.0.0.1", port_);
+  const Json reply = exchange(client, R"({"v":1,"id":1,"cmd":"list-processes"})");
+  EXPECT_EQ(code_of(reply), "unauthenticated");
+  EXPECT_EQ(reply["id"], 1);
+  EXPECT_THROW(client.read_text(), std::runtime_error); // and the connection is closed
+}
+
+TEST_F(SchedulerApi, AWrongTokenIsRefused) {
+  BlockingClient client;
+  client.connect("127.0.0.1", port_);
+  std::string wrong = token_;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(code_of(exchange(client, make_request(1, "hello", {{"token", wrong}, {"role", "client"}}))), "bad-token");
+  EXPECT_THROW(client.read_text(), std::runtime_error);
+  BlockingClient empty;
+  empty.connect("127.0.0.1", port_);
+  EXPECT_EQ(code_of(exchange(empty, make_request(1, "hello", {{"token", ""}, {"role", "client"}}))), "bad-token");
+}
+
+TEST_F(SchedulerApi, BadMessagesGetErrorRepliesAndTheServerStaysUp) {
+  BlockingClient client;
+  connect(client);
+  EXPECT_EQ(code_of(exchange(client, "{this is not json")), "malformed-json");
+  EXPECT_EQ(code_of(exchange(client, "[" + std::string(5000, ' ') + "]")), "message-too-large");
+  EXPECT_EQ(code_of(exchange(client, R"({"v":1,"id":3,"cmd":"reboot"})")), "unknown-command");
+  EXPECT_EQ(code_of(exchange(client, R"({"v":9,"id":4,"cmd":"list-hosts"})")), "unsupported-version");
+  const Json bad_args = exchange(client, R"({"v":1,"id":5,"cmd":"migrate","args":{"process":"one"}})");
+  EXPECT_EQ(code_of(bad_args), "invalid-arguments");
+  EXPECT_EQ(bad_args["id"], 5);
+  EXPECT_EQ(code_of(exchange(client, R"({"v":1,"id":6,"cmd":"kill","args":{"process":99}})")), "no-such-process");
+  // The same connection still works, and so does a new one.
+  EXPECT_TRUE(client.request("list-processes")["processes"].empty());
+  BlockingClient other;
+  connect(other);
+  EXPECT_TRUE(other.request("list-hosts")["hosts"].empty());
+}
+
+TEST_F(SchedulerApi, AMessageFarOverTheLimitClosesOnlyThatConnection) {
+  BlockingClient client;
+  connect(client);
+  client.send_text(std::string(kLimit * 4 + 65536 + 1, 'x')); // past the hard limit
+  EXPECT_THROW(client.read_text(), std::runtime_error);
+  BlockingClient other;
+  connect(other);
+  EXPECT_TRUE(other.request("list-hosts")["hosts"].empty());
+}
+
+TEST_F(SchedulerApi, MigrationToAPlatformWithoutABuildIsRefused) {
+  start_host("native", "x86_64");
+  start_host("big", "s390x");
+  BlockingClient client;
+  connect(client);
+  wait_for_hosts(client, 2);
+  const long id = client.request("run", {{"program", "linpack"}, {"on", "native"}, {"args", {"400", "400"}}})
+                      ["process"]["id"].get<long>();
+  try {
+    client.request("migrate", {{"process", id}, {"host", "big"}});
+    FAIL() << "the migration was accepted";
+  } catch (const ProtocolError &e) {
+    EXPECT_EQ(e.code(), "no-build-for-platform");
+    EXPECT_NE(std::string(e.what()).find("s390x"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(client.request("run", {{"program", "linpack"}, {"on", "big"}}), ProtocolError);
+  client.request("kill", {{"process", id}, {"signal", 9}});
+}
+
+TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
+  start_host("a", "x86_64");
+  start_host("b", "x86_64");
+  BlockingClient client;
+  connect(client);
+  wait_for_hosts(client, 2);
+  const long id = client.request("run", {{"program", "linpack"}, {"on", "a"}, {"args", {"400", "400"}}})
+                      ["process"]["id"].get<long>();
+  // Both requests leave before any answer: the scheduler sees the second
+  // while the first is in flight.
+  client.send_text(make_request(100, "migrate", {{"process", id}, {"host", "b"}}));
+  client.send_text(make_request(101, "migrate", {{"process", id}, {"host", "b"}}));
+  Json first, second;
+  while (first.is_null() || second.is_null()) {
+    const Json message = Json::parse(client.read_text());
+    if (message.value("id", Json()) == 100) first = message;
+    if (message.value("id", Json()) == 101) second = message;
+  }
+  EXPECT_EQ(code_of(first), "ok");
+  EXPECT_EQ(code_of(second), "already-migrating");
+  // The first one completes.
+  for (;;) {
+    const Message event = client.next_event();
+    if (event.name == "migration-failed") FAIL() << event.body.dump();
+    if (event.name == "migration-done") {
+      EXPECT_EQ(event.body["to"], "b");
+      EXPECT_GT(event.body["bytes"].get<long>(), 0);
+      break;
+    }
+  }
+  const Json processes = client.request("list-processes")["processes"];
+  EXPECT_EQ(processes[0]["host"], "b");
+  EXPECT_EQ(processes[0]["migrations"], 1);
+  client.request("kill", {{"process", id}, {"signal", 9}});
+}
+
+} // namespace
