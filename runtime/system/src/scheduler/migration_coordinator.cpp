@@ -145,7 +145,7 @@ void MigrationCoordinator::on_restored(const Json &report) {
     fail(*m, m->failure + "; the process continues on '" + m->from + "'");
     return;
   }
-  ++process->migrations;
+  if (m->keep_file.empty()) ++process->migrations; // a checkpoint stays where it was
   Json done = describe(*m);
   done.update({{"bytes", m->bytes}, {"collect_ms", m->collect_ms}, {"transfer_ms", m->transfer_ms},
                {"restore_ms", restore_ms}, {"total_ms", ms_since(m->started)}});
