@@ -3,8 +3,9 @@
 # loopback), one case per invocation:
 #   cli_test.sh <case> <snow> <manifest> <host linpack>
 #   run         snow run prints the program's output, byte for byte; hosts/ps/--json
-#   ring        linpack migrated x86_64 → s390x → ppc → i686 → x86_64 while it runs:
-#               its output equals an unmigrated run's, byte for byte
+#   ring        linpack and bitonic migrated x86_64 → s390x → ppc → i686 → x86_64 while
+#               they run: the output equals an unmigrated run's, byte for byte
+#   rollback    a destination that cannot restore: the process continues on the source
 #   no_build    snow migrate to a platform without a build is refused, clearly
 #   kill_trace  snow trace records a Chrome trace; snow kill ends a process
 # Exit 77 (skipped) when the manifest lacks what a case needs.
@@ -43,31 +44,56 @@ run)
     fail "status $status, stdout '$(cat "$state/o.txt")', stderr '$(cat "$state/e.txt")'"
   ;;
 ring)
+  # Each sample with arguments that keep it running through four migrations.
+  samples=("linpack 400 60" "bitonic 18 8")
   python3 - "$manifest" <<'PY' || exit 77
 import json, os, sys
 targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
-exes = targets.get("snow-migratable-linpack", {}).get("executables", {})
-missing = [p for p in ("x86_64", "s390x", "ppc", "i686") if not os.access(exes.get(p, "/nonexistent"), os.X_OK)]
-if missing:
-    print("skipped: linpack is not built for " + ", ".join(missing) + " in " + sys.argv[1])
-    sys.exit(1)
+for sample in ("linpack", "bitonic"):
+    exes = targets.get("snow-migratable-" + sample, {}).get("executables", {})
+    missing = [p for p in ("x86_64", "s390x", "ppc", "i686") if not os.access(exes.get(p, "/nonexistent"), os.X_OK)]
+    if missing:
+        print("skipped: %s is not built for %s in %s" % (sample, ", ".join(missing), sys.argv[1]))
+        sys.exit(1)
 PY
   snow cluster up --manifest "$manifest" >/dev/null
-  args=(400 60)
-  "$linpack" "${args[@]}" > "$state/plain.txt"
-  snow run linpack --on x86_64 --id-file "$state/id" "${args[@]}" > "$state/migrated.txt" &
+  for sample in "${samples[@]}"; do
+    read -r name args <<< "$sample"
+    native=$(python3 -c "import json,sys; print([t for t in json.load(open(sys.argv[1]))['targets'] if t['name']=='snow-migratable-$name'][0]['executables']['x86_64'])" "$manifest")
+    "$native" $args > "$state/$name.plain"
+    rm -f "$state/id"
+    snow run "$name" --on x86_64 --id-file "$state/id" $args > "$state/$name.migrated" &
+    runner=$!
+    wait_for_file "$state/id"
+    id=$(cat "$state/id")
+    for host in s390x ppc i686 x86_64; do
+      snow migrate "$id" "$host" || fail "$name: migration to $host failed"
+      snow --json ps | python3 -c "import json,sys; p=[p for p in json.load(sys.stdin) if p['id']==$id][0]; assert p['host']=='$host', p" ||
+        fail "$name: the location directory does not say $host"
+    done
+    wait $runner || fail "$name: snow run exited with $?"
+    snow --json ps | python3 -c "import json,sys; p=[p for p in json.load(sys.stdin) if p['id']==$id][0]; assert p['migrations']==4, p" ||
+      fail "$name: not 4 migrations: $(snow ps)"
+    cmp "$state/$name.plain" "$state/$name.migrated" || fail "$name: the migrated run's output differs from the plain run's"
+    echo "$name: identical output after x86_64 → s390x → ppc → i686 → x86_64"
+  done
+  ;;
+rollback)
+  # The destination's "build" cannot start: the source host restores the
+  # state, the process runs on, and the failure is reported.
+  printf '{"version":1,"targets":[{"name":"snow-migratable-linpack","executables":{"x86_64":"%s","i686":"/bin/false"}}]}\n' \
+    "$linpack" > "$state/broken-manifest.json"
+  snow cluster up --manifest "$state/broken-manifest.json" --hosts x86_64,broken=i686 >/dev/null
+  "$linpack" 400 40 > "$state/plain.txt"
+  snow run linpack --on x86_64 --id-file "$state/id" 400 40 > "$state/migrated.txt" &
   runner=$!
   wait_for_file "$state/id"
   id=$(cat "$state/id")
-  for host in s390x ppc i686 x86_64; do
-    snow migrate "$id" "$host" || fail "migration to $host failed"
-    snow --json ps | python3 -c "import json,sys; p=json.load(sys.stdin)[0]; assert p['host']=='$host', p" ||
-      fail "the location directory does not say $host"
-  done
+  if snow migrate "$id" broken 2> "$state/err.txt"; then fail "the migration to a broken destination succeeded"; fi
+  grep -q "did not restore the process" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
+  grep -q "continues on 'x86_64'" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
   wait $runner || fail "snow run exited with $?"
-  snow --json ps | python3 -c 'import json,sys; p=json.load(sys.stdin)[0]; assert p["migrations"]==4, p' ||
-    fail "not 4 migrations: $(snow ps)"
-  cmp "$state/plain.txt" "$state/migrated.txt" || fail "the migrated run's output differs from the plain run's"
+  cmp "$state/plain.txt" "$state/migrated.txt" || fail "the output differs after the rollback"
   ;;
 no_build)
   snow cluster up --manifest "$(host_manifest)" --hosts x86_64,s390x >/dev/null
