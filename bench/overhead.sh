@@ -1,49 +1,59 @@
 #!/usr/bin/env bash
 # Execution overhead of migratability: each sample's migratable build (precompiled,
-# poll-points armed, typed allocator) against the original program, built with the
-# same compiler and flags, run alternately in the same script so that load on a
-# shared machine hits both alike. Prints, per sample, the median wall time of each
-# and the ratio migratable / original (goal: <= 1.02).
+# poll-points armed, typed allocator, frames) against the original program built
+# with the same compiler and flags (-O2). Goal: migratable / original <= 1.02.
 #
-# usage: bench/overhead.sh [BUILD_DIR (default build/host)] [RUNS (default 7)]
+# Two measures, both ratios taken in the same script:
+#  - instructions executed (valgrind --tool=callgrind), exact and independent of
+#    machine load: the figure to compare across runs and machines;
+#  - CPU time (user + system), median of RUNS interleaved runs of each, at a
+#    size where the original runs about a second: what a user would see.
+#
+# usage: bench/overhead.sh [BUILD_DIR (default build/host)] [RUNS (default 5)]
 set -euo pipefail
 build=${1:-build/host}
-runs=${2:-7}
+runs=${2:-5}
 samples="$build/samples"
 [[ -x $samples/snow-migratable-linpack ]] || { echo "overhead.sh: build $build first (cmake --build $build)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "overhead.sh: valgrind is needed (scripts/setup.sh installs it)" >&2; exit 2; }
 
-# name | arguments (each original runs for about a second or more)
+# name | arguments for the instruction count | arguments for the timed runs
 workloads=(
-  "linpack|1000 1"
-  "bitonic|18 2"
-  "graph|60000 8"
-  "multifile|4000 300 dgrbmsa"
+  "linpack|600 1|1800 1"
+  "bitonic|14 2|19 2"
+  "graph|8000 8|120000 8"
+  "multifile|1000 60 dgrbmsa|4000 800 dgrbmsa"
+  "wordstats|/dev/null 20000 2|/dev/null 1000000 4"
 )
 
-seconds() {  # seconds <program> <args…>: wall time of one run, output discarded
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+instructions() {  # instructions <program> <args…>
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'
 }
-
+times_file=$(mktemp)
+trap 'rm -f "$times_file"' EXIT
+cpu_seconds() {  # cpu_seconds <program> <args…>: user + system time of one run
+  /usr/bin/time -f '%U %S' -o "$times_file" "$@" >/dev/null 2>&1
+  awk '{ print $1 + $2 }' "$times_file"
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-10s %-22s %12s %12s %8s\n' sample arguments "original s" "migratable s" ratio
+printf '%-10s %-20s %14s %14s %8s   %-22s %9s %9s %8s\n' sample "count args" "orig instr" "migr instr" ratio \
+  "timed args" "orig s" "migr s" ratio
 for w in "${workloads[@]}"; do
-  name=${w%%|*} args=${w#*|}
+  IFS='|' read -r name count_args time_args <<<"$w"
   original="$samples/$name/snow-sample-$name" migratable="$samples/snow-migratable-$name"
   # shellcheck disable=SC2086
-  "$original" $args >/dev/null  # warm the page cache
-  : >"/tmp/overhead-$name-o" && : >"/tmp/overhead-$name-m"
+  io=$(instructions "$original" $count_args)
+  # shellcheck disable=SC2086
+  im=$(instructions "$migratable" $count_args)
+  to="" tm=""
   for ((i = 0; i < runs; i++)); do
     # shellcheck disable=SC2086
-    seconds "$original" $args >>"/tmp/overhead-$name-o"
+    to+="$(cpu_seconds "$original" $time_args)"$'\n'
     # shellcheck disable=SC2086
-    seconds "$migratable" $args >>"/tmp/overhead-$name-m"
+    tm+="$(cpu_seconds "$migratable" $time_args)"$'\n'
   done
-  o=$(median <"/tmp/overhead-$name-o") m=$(median <"/tmp/overhead-$name-m")
-  printf '%-10s %-22s %12.3f %12.3f %8.3f\n' "$name" "$args" "$o" "$m" "$(echo "$m / $o" | bc -l)"
-  rm -f "/tmp/overhead-$name-o" "/tmp/overhead-$name-m"
+  mo=$(printf '%s' "$to" | median) mm=$(printf '%s' "$tm" | median)
+  printf '%-10s %-20s %14s %14s %8.3f   %-22s %9.2f %9.2f %8.3f\n' "$name" "$count_args" "$io" "$im" \
+    "$(echo "$im / $io" | bc -l)" "$time_args" "$mo" "$mm" "$(echo "$mm / $mo" | bc -l)"
 done

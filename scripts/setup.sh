@@ -16,6 +16,8 @@ PACKAGES=(
   clang-format-14 clang-tidy-14
   # tests and benchmarks (GoogleTest is built from /usr/src/googletest for every platform)
   googletest libgtest-dev libbenchmark-dev
+  # overhead benchmark: exact instruction counts (bench/overhead.sh), bc for its ratios
+  valgrind bc time
   # runtime system: Boost.Beast WebSocket API, serialization, JSON
   libboost-all-dev libcereal-dev nlohmann-json3-dev
   # snow-monitor (Qt 6 Widgets) and its headless GUI tests
