@@ -8,6 +8,7 @@
 #   rollback    a destination that cannot restore: the process continues on the source
 #   no_build    snow migrate to a platform without a build is refused, clearly
 #   kill_trace  snow trace records a Chrome trace; snow kill ends a process
+#   scheduler_restart  the scheduler dies: processes run on; hosts re-register with a new one
 # Exit 77 (skipped) when the manifest lacks what a case needs.
 set -euo pipefail
 case_name=$1 snow=$2 manifest=$3 linpack=$4
@@ -15,6 +16,7 @@ state=$(mktemp -d /tmp/snow-cli-test.XXXXXX)
 snow() { "$snow" --state-dir "$state" "$@"; }
 cleanup() {
   snow cluster down >/dev/null 2>&1 || true
+  [[ -n ${extra_scheduler:-} ]] && kill "$extra_scheduler" 2>/dev/null
   if [[ ${keep:-0} == 1 ]]; then echo "state kept in $state"; else rm -rf "$state"; fi
 }
 trap cleanup EXIT
@@ -131,6 +133,25 @@ names = {e["name"] for e in events if e.get("ph") == "i"}
 assert {"process-started", "migration-done", "process-exited"} <= names, names
 assert any(e.get("ph") == "M" and e["args"]["name"].startswith("p") for e in events)
 PY
+  ;;
+scheduler_restart)
+  snow cluster up --manifest "$(host_manifest)" --hosts x86_64 >/dev/null
+  snow run linpack --id-file "$state/id" 400 600 > /dev/null 2>&1 &  # runs for seconds
+  wait_for_file "$state/id"
+  pid=$(snow --json ps | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["pid"])')
+  scheduler=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$state/scheduler.json")
+  kill -9 "$scheduler"
+  sleep 1
+  kill -0 "$pid" 2>/dev/null || fail "the process died with the scheduler"
+  "$(dirname "$snow")/snow-scheduler" --state-dir "$state" --manifest "$state/host-manifest.json" \
+    > "$state/logs/second-scheduler.log" 2>&1 &
+  extra_scheduler=$!
+  for _ in $(seq 100); do
+    [[ $(snow --json hosts 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null) == 1 ]] && break
+    sleep 0.1
+  done
+  snow hosts | grep -q '^x86_64 ' || fail "the host did not re-register: $(snow hosts 2>&1)"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done # and it finishes
   ;;
 *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac

@@ -21,7 +21,8 @@ std::string error_code(const std::string &text, std::size_t limit = kLimit) {
 }
 
 TEST(ProtocolMessage, ParsesARequestWithItsArguments) {
-  const Message m = parse_message(R"({"v":1,"id":7,"cmd":"migrate","args":{"process":3,"host":"s390x"}})", kLimit);
+  const Message m = parse_message(
+      R"({"v":1,"id":7,"cmd":"migrate","args":{"process":3,"host":"s390x"}})", kLimit);
   EXPECT_EQ(m.kind, MessageKind::Request);
   EXPECT_EQ(m.id, Json(7));
   EXPECT_EQ(m.name, "migrate");
@@ -43,31 +44,35 @@ TEST(ProtocolMessage, RefusesWhatIsNotJson) {
 }
 
 TEST(ProtocolMessage, RefusesDeepNestingBeforeParsing) {
-  const std::string deep = R"({"v":1,"cmd":"run","args":{"program":"x","args":)" + std::string(100, '[') +
-                           std::string(100, ']') + "}}";
+  const std::string deep = R"({"v":1,"cmd":"run","args":{"program":"x","args":)" +
+                           std::string(100, '[') + std::string(100, ']') + "}}";
   EXPECT_EQ(error_code(deep, 1 << 20), "malformed-json");
   // Brackets inside strings do not count.
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"run","args":{"program":")" + std::string(100, '[') + R"("}})", 1 << 20),
-            "accepted");
+  EXPECT_EQ(
+      error_code(R"({"v":1,"cmd":"run","args":{"program":")" + std::string(100, '[') + R"("}})",
+                 1 << 20),
+      "accepted");
 }
 
 TEST(ProtocolMessage, RefusesAMessageOverTheLimit) {
-  const std::string big = R"({"v":1,"cmd":"run","args":{"program":")" + std::string(2000, 'x') + R"("}})";
+  const std::string big =
+      R"({"v":1,"cmd":"run","args":{"program":")" + std::string(2000, 'x') + R"("}})";
   EXPECT_EQ(error_code(big), "message-too-large");
   EXPECT_EQ(error_code(big, big.size()), "accepted");
 }
 
 TEST(ProtocolMessage, RefusesEnvelopesOfTheWrongShape) {
   EXPECT_EQ(error_code("[1,2]"), "invalid-message");
-  EXPECT_EQ(error_code(R"({"cmd":"list-hosts"})"), "invalid-message");           // no version
-  EXPECT_EQ(error_code(R"({"v":"1","cmd":"list-hosts"})"), "invalid-message");   // version not an integer
+  EXPECT_EQ(error_code(R"({"cmd":"list-hosts"})"), "invalid-message"); // no version
+  EXPECT_EQ(error_code(R"({"v":"1","cmd":"list-hosts"})"),
+            "invalid-message"); // version not an integer
   EXPECT_EQ(error_code(R"({"v":2,"cmd":"list-hosts"})"), "unsupported-version");
-  EXPECT_EQ(error_code(R"({"v":1})"), "invalid-message");                        // neither cmd, ok nor event
+  EXPECT_EQ(error_code(R"({"v":1})"), "invalid-message"); // neither cmd, ok nor event
   EXPECT_EQ(error_code(R"({"v":1,"cmd":"list-hosts","ok":true})"), "invalid-message");
   EXPECT_EQ(error_code(R"({"v":1,"cmd":7})"), "invalid-message");
   EXPECT_EQ(error_code(R"({"v":1,"id":[1],"cmd":"list-hosts"})"), "invalid-message");
   EXPECT_EQ(error_code(R"({"v":1,"cmd":"list-hosts","args":[]})"), "invalid-message");
-  EXPECT_EQ(error_code(R"({"v":1,"id":1,"ok":false})"), "invalid-message");      // error without code
+  EXPECT_EQ(error_code(R"({"v":1,"id":1,"ok":false})"), "invalid-message"); // error without code
 }
 
 TEST(ProtocolMessage, RefusesUnknownCommands) {
@@ -76,13 +81,18 @@ TEST(ProtocolMessage, RefusesUnknownCommands) {
 
 TEST(ProtocolMessage, ChecksEachCommandsArguments) {
   EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":3}})"), "invalid-arguments");
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":"3","host":"a"}})"), "invalid-arguments");
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":3.5,"host":"a"}})"), "invalid-arguments");
+  EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":"3","host":"a"}})"),
+            "invalid-arguments");
+  EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":3.5,"host":"a"}})"),
+            "invalid-arguments");
   EXPECT_EQ(error_code(R"({"v":1,"cmd":"migrate","args":{"process":3,"host":"a","force":true}})"),
             "invalid-arguments");
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"run","args":{"program":"p","args":["a",1]}})"), "invalid-arguments");
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"run","args":{"program":"p","args":["a","b"],"on":"h"}})"), "accepted");
-  EXPECT_EQ(error_code(R"({"v":1,"cmd":"heartbeat","args":{"load":0.5,"processes":2}})"), "accepted");
+  EXPECT_EQ(error_code(R"({"v":1,"cmd":"run","args":{"program":"p","args":["a",1]}})"),
+            "invalid-arguments");
+  EXPECT_EQ(error_code(R"({"v":1,"cmd":"run","args":{"program":"p","args":["a","b"],"on":"h"}})"),
+            "accepted");
+  EXPECT_EQ(error_code(R"({"v":1,"cmd":"heartbeat","args":{"load":0.5,"processes":2}})"),
+            "accepted");
   EXPECT_EQ(error_code(R"({"v":1,"cmd":"heartbeat","args":{"load":1,"processes":2}})"), "accepted");
 }
 
@@ -114,14 +124,15 @@ TEST(ProtocolMessage, RequestsRoundTrip) {
   const Message m = parse_message(text, kLimit);
   EXPECT_EQ(m.name, "kill");
   EXPECT_EQ(m.body["signal"], 9);
-  const Message notification = parse_message(make_request(nullptr, "output", {{"process", 1}, {"stream", "stdout"},
-                                                                               {"data", "x\n"}}),
-                                             kLimit);
+  const Message notification = parse_message(
+      make_request(nullptr, "output", {{"process", 1}, {"stream", "stdout"}, {"data", "x\n"}}),
+      kLimit);
   EXPECT_TRUE(notification.id.is_null());
 }
 
 TEST(ProtocolMessage, OutputThatIsNotUtf8StillMakesAMessage) {
-  const std::string text = make_request(nullptr, "output", {{"process", 1}, {"stream", "stdout"}, {"data", "\xff\xfe"}});
+  const std::string text =
+      make_request(nullptr, "output", {{"process", 1}, {"stream", "stdout"}, {"data", "\xff\xfe"}});
   EXPECT_EQ(parse_message(text, kLimit).name, "output");
 }
 
@@ -131,8 +142,8 @@ TEST(ProtocolMessage, RecoversTheIdOfAnInvalidRequest) {
 }
 
 TEST(ProtocolCommands, EveryClientCommandIsInTheTable) {
-  for (const char *name : {"hello", "list-hosts", "list-processes", "run", "migrate", "checkpoint", "restart", "kill",
-                           "subscribe"})
+  for (const char *name : {"hello", "list-hosts", "list-processes", "run", "migrate", "checkpoint",
+                           "restart", "kill", "subscribe"})
     EXPECT_NE(find_command(name), nullptr) << name;
   EXPECT_EQ(find_command("shutdown"), nullptr);
 }

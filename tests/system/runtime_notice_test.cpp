@@ -9,11 +9,14 @@ TEST(RuntimeNotice, RecognisesTheRuntimesLines) {
   auto n = parse_runtime_notice("snow: checkpoint written to '/s/p1-1.snow' at poll-point 12\n");
   EXPECT_EQ(n.kind, RuntimeNotice::CheckpointWritten);
   EXPECT_EQ(n.detail, "/s/p1-1.snow");
-  n = parse_runtime_notice("snow: checkpoint at poll-point 3 failed, the program continues: a live pointer\n");
+  n = parse_runtime_notice(
+      "snow: checkpoint at poll-point 3 failed, the program continues: a live pointer\n");
   EXPECT_EQ(n.kind, RuntimeNotice::CheckpointFailed);
   EXPECT_EQ(n.detail, "a live pointer");
-  EXPECT_EQ(parse_runtime_notice("snow: restarting from '/f' (written on s390x)\n").kind, RuntimeNotice::Restarting);
-  EXPECT_EQ(parse_runtime_notice("snow: restarted from '/f' at depth 2\n").kind, RuntimeNotice::Restarted);
+  EXPECT_EQ(parse_runtime_notice("snow: restarting from '/f' (written on s390x)\n").kind,
+            RuntimeNotice::Restarting);
+  EXPECT_EQ(parse_runtime_notice("snow: restarted from '/f' at depth 2\n").kind,
+            RuntimeNotice::Restarted);
   n = parse_runtime_notice("snow: exiting after 42 poll-points\n");
   EXPECT_EQ(n.kind, RuntimeNotice::PollCount);
   EXPECT_EQ(n.count, 42u);
@@ -22,5 +25,6 @@ TEST(RuntimeNotice, RecognisesTheRuntimesLines) {
 TEST(RuntimeNotice, LeavesTheProgramsOwnOutputAlone) {
   EXPECT_EQ(parse_runtime_notice("checksum 10100\n").kind, RuntimeNotice::None);
   EXPECT_EQ(parse_runtime_notice("snow: restarted from nowhere\n").kind, RuntimeNotice::None);
-  EXPECT_EQ(parse_runtime_notice("snowfall: checkpoint written to 'x' at poll-point 1\n").kind, RuntimeNotice::None);
+  EXPECT_EQ(parse_runtime_notice("snowfall: checkpoint written to 'x' at poll-point 1\n").kind,
+            RuntimeNotice::None);
 }

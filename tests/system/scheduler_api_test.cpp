@@ -28,7 +28,8 @@ pid_t start(const std::vector<std::string> &command, const std::string &log) {
     freopen(log.c_str(), "w", stdout);
     freopen(log.c_str(), "a", stderr);
     std::vector<char *> argv;
-    for (const std::string &a : command) argv.push_back(const_cast<char *>(a.c_str()));
+    for (const std::string &a : command)
+      argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
     _exit(127);
@@ -45,17 +46,20 @@ protected:
     const std::string manifest = state_ + "/manifest.json";
     // linpack is built only for x86_64 here, whatever the build tree has.
     std::ofstream(manifest) << Json{{"version", 1},
-                                    {"targets", {{{"name", "snow-migratable-linpack"},
-                                                  {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
+                                    {"targets",
+                                     {{{"name", "snow-migratable-linpack"},
+                                       {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
                                    .dump();
-    pids_.push_back(start({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest, "--max-message-bytes",
-                           std::to_string(kLimit)},
+    pids_.push_back(start({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest,
+                           "--max-message-bytes", std::to_string(kLimit)},
                           state_ + "/scheduler.log"));
     for (int i = 0; i < 200 && port_ == 0; ++i) {
       std::ifstream in(endpoint_path(state_));
       const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
-      if (endpoint.is_object()) port_ = endpoint["port"].get<unsigned short>();
-      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      if (endpoint.is_object())
+        port_ = endpoint["port"].get<unsigned short>();
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     ASSERT_NE(port_, 0) << "the scheduler did not start; see " << state_ << "/scheduler.log";
     token_ = read_token_file(token_path(state_));
@@ -66,17 +70,20 @@ protected:
       kill(*it, SIGTERM);
       waitpid(*it, nullptr, 0);
     }
-    if (!HasFailure()) std::system(("rm -rf " + state_).c_str());
+    if (!HasFailure())
+      std::system(("rm -rf " + state_).c_str());
   }
 
   void start_host(const std::string &name, const std::string &platform) {
-    pids_.push_back(start({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", platform, "--emulator", ""},
+    pids_.push_back(start({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", platform,
+                           "--emulator", ""},
                           state_ + "/snowd-" + name + ".log"));
   }
 
   void wait_for_hosts(BlockingClient &client, std::size_t count) {
     for (int i = 0; i < 200; ++i) {
-      if (client.request("list-hosts")["hosts"].size() == count) return;
+      if (client.request("list-hosts")["hosts"].size() == count)
+        return;
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     FAIL() << count << " hosts did not register";
@@ -93,7 +100,9 @@ protected:
     return Json::parse(client.read_text());
   }
 
-  std::string code_of(const Json &reply) { return reply["ok"] == false ? reply["error"]["code"].get<std::string>() : "ok"; }
+  std::string code_of(const Json &reply) {
+    return reply["ok"] == false ? reply["error"]["code"].get<std::string>() : "ok";
+  }
 
   std::string state_;
   std::string token_;
@@ -122,11 +131,14 @@ TEST_F(SchedulerApi, AWrongTokenIsRefused) {
   client.connect("127.0.0.1", port_);
   std::string wrong = token_;
   wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
-  EXPECT_EQ(code_of(exchange(client, make_request(1, "hello", {{"token", wrong}, {"role", "client"}}))), "bad-token");
+  EXPECT_EQ(
+      code_of(exchange(client, make_request(1, "hello", {{"token", wrong}, {"role", "client"}}))),
+      "bad-token");
   EXPECT_THROW(client.read_text(), std::runtime_error);
   BlockingClient empty;
   empty.connect("127.0.0.1", port_);
-  EXPECT_EQ(code_of(exchange(empty, make_request(1, "hello", {{"token", ""}, {"role", "client"}}))), "bad-token");
+  EXPECT_EQ(code_of(exchange(empty, make_request(1, "hello", {{"token", ""}, {"role", "client"}}))),
+            "bad-token");
 }
 
 TEST_F(SchedulerApi, BadMessagesGetErrorRepliesAndTheServerStaysUp) {
@@ -135,11 +147,14 @@ TEST_F(SchedulerApi, BadMessagesGetErrorRepliesAndTheServerStaysUp) {
   EXPECT_EQ(code_of(exchange(client, "{this is not json")), "malformed-json");
   EXPECT_EQ(code_of(exchange(client, "[" + std::string(5000, ' ') + "]")), "message-too-large");
   EXPECT_EQ(code_of(exchange(client, R"({"v":1,"id":3,"cmd":"reboot"})")), "unknown-command");
-  EXPECT_EQ(code_of(exchange(client, R"({"v":9,"id":4,"cmd":"list-hosts"})")), "unsupported-version");
-  const Json bad_args = exchange(client, R"({"v":1,"id":5,"cmd":"migrate","args":{"process":"one"}})");
+  EXPECT_EQ(code_of(exchange(client, R"({"v":9,"id":4,"cmd":"list-hosts"})")),
+            "unsupported-version");
+  const Json bad_args =
+      exchange(client, R"({"v":1,"id":5,"cmd":"migrate","args":{"process":"one"}})");
   EXPECT_EQ(code_of(bad_args), "invalid-arguments");
   EXPECT_EQ(bad_args["id"], 5);
-  EXPECT_EQ(code_of(exchange(client, R"({"v":1,"id":6,"cmd":"kill","args":{"process":99}})")), "no-such-process");
+  EXPECT_EQ(code_of(exchange(client, R"({"v":1,"id":6,"cmd":"kill","args":{"process":99}})")),
+            "no-such-process");
   // The same connection still works, and so does a new one.
   EXPECT_TRUE(client.request("list-processes")["processes"].empty());
   BlockingClient other;
@@ -163,8 +178,11 @@ TEST_F(SchedulerApi, MigrationToAPlatformWithoutABuildIsRefused) {
   BlockingClient client;
   connect(client);
   wait_for_hosts(client, 2);
-  const long id = client.request("run", {{"program", "linpack"}, {"on", "native"}, {"args", {"400", "400"}}})
-                      ["process"]["id"].get<long>();
+  const long id = client
+                      .request("run", {{"program", "linpack"},
+                                       {"on", "native"},
+                                       {"args", {"400", "400"}}})["process"]["id"]
+                      .get<long>();
   try {
     client.request("migrate", {{"process", id}, {"host", "big"}});
     FAIL() << "the migration was accepted";
@@ -182,8 +200,11 @@ TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
   BlockingClient client;
   connect(client);
   wait_for_hosts(client, 2);
-  const long id = client.request("run", {{"program", "linpack"}, {"on", "a"}, {"args", {"400", "400"}}})
-                      ["process"]["id"].get<long>();
+  const long id =
+      client
+          .request("run",
+                   {{"program", "linpack"}, {"on", "a"}, {"args", {"400", "400"}}})["process"]["id"]
+          .get<long>();
   // Both requests leave before any answer: the scheduler sees the second
   // while the first is in flight.
   client.send_text(make_request(100, "migrate", {{"process", id}, {"host", "b"}}));
@@ -191,15 +212,18 @@ TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
   Json first, second;
   while (first.is_null() || second.is_null()) {
     const Json message = Json::parse(client.read_text());
-    if (message.value("id", Json()) == 100) first = message;
-    if (message.value("id", Json()) == 101) second = message;
+    if (message.value("id", Json()) == 100)
+      first = message;
+    if (message.value("id", Json()) == 101)
+      second = message;
   }
   EXPECT_EQ(code_of(first), "ok");
   EXPECT_EQ(code_of(second), "already-migrating");
   // The first one completes.
   for (;;) {
     const Message event = client.next_event();
-    if (event.name == "migration-failed") FAIL() << event.body.dump();
+    if (event.name == "migration-failed")
+      FAIL() << event.body.dump();
     if (event.name == "migration-done") {
       EXPECT_EQ(event.body["to"], "b");
       EXPECT_GT(event.body["bytes"].get<long>(), 0);

@@ -23,44 +23,61 @@
 using namespace snow::system;
 
 int main(int argc, char **argv) {
-  std::string state_dir = default_state_dir(), token_file, listen = "127.0.0.1", manifest, trace, trace_format;
+  std::string state_dir = default_state_dir(), token_file, listen = "127.0.0.1", manifest, trace,
+              trace_format;
   unsigned short port = 0;
   SchedulerOptions options;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       const bool has_value = i + 1 < argc;
-      if (a == "--state-dir" && has_value) state_dir = argv[++i];
-      else if (a == "--token-file" && has_value) token_file = argv[++i];
-      else if (a == "--listen" && has_value) listen = argv[++i];
-      else if (a == "--port" && has_value) port = static_cast<unsigned short>(std::stoul(argv[++i]));
-      else if (a == "--manifest" && has_value) manifest = argv[++i];
-      else if (a == "--max-message-bytes" && has_value) options.max_message_bytes = std::stoul(argv[++i]);
-      else if (a == "--trace" && has_value) trace = argv[++i];
-      else if (a == "--trace-format" && has_value) trace_format = argv[++i];
-      else throw std::runtime_error("unknown option '" + a + "' (see the comment at the top of snow_scheduler_main.cpp)");
+      if (a == "--state-dir" && has_value)
+        state_dir = argv[++i];
+      else if (a == "--token-file" && has_value)
+        token_file = argv[++i];
+      else if (a == "--listen" && has_value)
+        listen = argv[++i];
+      else if (a == "--port" && has_value)
+        port = static_cast<unsigned short>(std::stoul(argv[++i]));
+      else if (a == "--manifest" && has_value)
+        manifest = argv[++i];
+      else if (a == "--max-message-bytes" && has_value)
+        options.max_message_bytes = std::stoul(argv[++i]);
+      else if (a == "--trace" && has_value)
+        trace = argv[++i];
+      else if (a == "--trace-format" && has_value)
+        trace_format = argv[++i];
+      else
+        throw std::runtime_error("unknown option '" + a +
+                                 "' (see the comment at the top of snow_scheduler_main.cpp)");
     }
     make_private_directory(state_dir);
-    if (!manifest.empty()) options.manifest = Manifest::load(manifest);
+    if (!manifest.empty())
+      options.manifest = Manifest::load(manifest);
     options.token = generate_token();
-    if (token_file.empty()) token_file = token_path(state_dir);
+    if (token_file.empty())
+      token_file = token_path(state_dir);
     write_token_file(token_file, options.token);
 
     boost::asio::io_context io;
     Scheduler scheduler(options);
     if (!trace.empty())
       scheduler.record_trace(std::make_unique<TraceRecorder>(
-          trace, trace_format.empty() ? trace_format_for_path(trace) : trace_format_named(trace_format)));
+          trace,
+          trace_format.empty() ? trace_format_for_path(trace) : trace_format_named(trace_format)));
     // Messages up to 4× the limit get an error reply; beyond, Beast closes the connection.
     WebSocketServer server(io, scheduler, options.max_message_bytes * 4 + 65536);
     server.listen(listen, port);
     const std::string endpoint = endpoint_path(state_dir);
-    std::ofstream(endpoint + ".partial") << Json{{"port", server.port()}, {"pid", getpid()}, {"listen", listen},
-                                                 {"token_file", token_file}}.dump()
+    std::ofstream(endpoint + ".partial") << Json{{"port", server.port()},
+                                                 {"pid", getpid()},
+                                                 {"listen", listen},
+                                                 {"token_file", token_file}}
+                                                .dump()
                                          << "\n";
     std::rename((endpoint + ".partial").c_str(), endpoint.c_str());
-    std::cout << "snow-scheduler: listening on " << listen << ":" << server.port() << ", token in " << token_file
-              << std::endl;
+    std::cout << "snow-scheduler: listening on " << listen << ":" << server.port() << ", token in "
+              << token_file << std::endl;
 
     boost::asio::signal_set stop(io, SIGINT, SIGTERM);
     stop.async_wait([&](boost::system::error_code, int) { io.stop(); });

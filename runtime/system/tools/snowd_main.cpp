@@ -4,8 +4,10 @@
 //   --emulator "cmd args"   prefix that runs the platform's binaries (default: none)
 //   --byte-order little|big, --word-size n   override the platform table
 //   --cpus n                default: this machine's
-//   --state-dir d           where the scheduler's endpoint and token are (default $XDG_RUNTIME_DIR/snow)
-//   --port n, --token-file f   instead of the state directory's
+//   --state-dir d           where the scheduler's endpoint and token are (default
+//   $XDG_RUNTIME_DIR/snow)
+//   --port n, --token-file f   instead of the state directory's (then a lost scheduler ends snowd;
+//                           otherwise snowd re-registers when a scheduler is back there)
 //   --spool d               checkpoint files (default <state-dir>/spool/<name>)
 //   --checkpoint-timeout s  give up a migration whose process reaches no poll-point (default 300)
 #include "common/platform_table.hpp"
@@ -25,42 +27,66 @@ using namespace snow::system;
 int main(int argc, char **argv) {
   HostDaemonOptions o;
   std::string state_dir = default_state_dir(), token_file;
-  bool emulator_given = false;
+  bool emulator_given = false, port_given = false;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       const bool has_value = i + 1 < argc;
-      if (a == "--name" && has_value) o.name = argv[++i];
-      else if (a == "--platform" && has_value) o.platform = argv[++i];
-      else if (a == "--emulator" && has_value) o.emulator = split_words(argv[++i]), emulator_given = true;
-      else if (a == "--byte-order" && has_value) o.byte_order = argv[++i];
-      else if (a == "--word-size" && has_value) o.word_size = std::stoi(argv[++i]);
-      else if (a == "--cpus" && has_value) o.cpus = std::stoi(argv[++i]);
-      else if (a == "--state-dir" && has_value) state_dir = argv[++i];
-      else if (a == "--port" && has_value) o.scheduler_port = static_cast<unsigned short>(std::stoul(argv[++i]));
-      else if (a == "--token-file" && has_value) token_file = argv[++i];
-      else if (a == "--spool" && has_value) o.spool_dir = argv[++i];
-      else if (a == "--checkpoint-timeout" && has_value) o.checkpoint_timeout = std::chrono::seconds(std::stoi(argv[++i]));
-      else throw std::runtime_error("unknown option '" + a + "' (see the comment at the top of snowd_main.cpp)");
+      if (a == "--name" && has_value)
+        o.name = argv[++i];
+      else if (a == "--platform" && has_value)
+        o.platform = argv[++i];
+      else if (a == "--emulator" && has_value)
+        o.emulator = split_words(argv[++i]), emulator_given = true;
+      else if (a == "--byte-order" && has_value)
+        o.byte_order = argv[++i];
+      else if (a == "--word-size" && has_value)
+        o.word_size = std::stoi(argv[++i]);
+      else if (a == "--cpus" && has_value)
+        o.cpus = std::stoi(argv[++i]);
+      else if (a == "--state-dir" && has_value)
+        state_dir = argv[++i];
+      else if (a == "--port" && has_value)
+        o.scheduler_port = static_cast<unsigned short>(std::stoul(argv[++i])), port_given = true;
+      else if (a == "--token-file" && has_value)
+        token_file = argv[++i];
+      else if (a == "--spool" && has_value)
+        o.spool_dir = argv[++i];
+      else if (a == "--checkpoint-timeout" && has_value)
+        o.checkpoint_timeout = std::chrono::seconds(std::stoi(argv[++i]));
+      else
+        throw std::runtime_error("unknown option '" + a +
+                                 "' (see the comment at the top of snowd_main.cpp)");
     }
-    if (o.platform.empty()) o.platform = native_platform_name();
-    if (o.name.empty()) o.name = o.platform;
+    if (o.platform.empty())
+      o.platform = native_platform_name();
+    if (o.name.empty())
+      o.name = o.platform;
     const PlatformTraits *traits = find_platform(o.platform);
-    if (o.byte_order.empty()) o.byte_order = traits ? traits->byte_order : "";
-    if (o.word_size == 0) o.word_size = traits ? traits->word_size : 0;
+    if (o.byte_order.empty())
+      o.byte_order = traits ? traits->byte_order : "";
+    if (o.word_size == 0)
+      o.word_size = traits ? traits->word_size : 0;
     if (o.byte_order.empty() || o.word_size == 0)
-      throw std::runtime_error("platform '" + o.platform + "' is unknown: give --byte-order and --word-size");
-    if (!emulator_given && o.platform != native_platform_name() && traits) o.emulator = traits->emulator;
-    if (o.cpus <= 1) o.cpus = std::max(1u, std::thread::hardware_concurrency());
+      throw std::runtime_error("platform '" + o.platform +
+                               "' is unknown: give --byte-order and --word-size");
+    if (!emulator_given && o.platform != native_platform_name() && traits)
+      o.emulator = traits->emulator;
+    if (o.cpus <= 1)
+      o.cpus = std::max(1u, std::thread::hardware_concurrency());
     if (o.scheduler_port == 0) {
       std::ifstream in(endpoint_path(state_dir));
       const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
       if (!endpoint.is_object() || !endpoint.contains("port"))
-        throw std::runtime_error("no scheduler endpoint in " + endpoint_path(state_dir) + "; give --port");
+        throw std::runtime_error("no scheduler endpoint in " + endpoint_path(state_dir) +
+                                 "; give --port");
       o.scheduler_port = endpoint["port"].get<unsigned short>();
     }
     o.token = read_token_file(token_file.empty() ? token_path(state_dir) : token_file);
-    if (o.spool_dir.empty()) o.spool_dir = state_dir + "/spool/" + o.name;
+    if (o.spool_dir.empty())
+      o.spool_dir = state_dir + "/spool/" + o.name;
+    if (token_file.empty() && !port_given)
+      o.state_dir = state_dir; // follows a restarted scheduler
     make_private_directory(o.spool_dir);
 
     boost::asio::io_context io;

@@ -20,7 +20,8 @@ void CliContext::connect(BlockingClient &client) const {
     p = doc["port"].get<unsigned short>();
   }
   client.connect("127.0.0.1", p);
-  const std::string token = read_token_file(token_file.empty() ? token_path(state_dir) : token_file);
+  const std::string token =
+      read_token_file(token_file.empty() ? token_path(state_dir) : token_file);
   client.request("hello", {{"token", token}, {"role", "client"}});
 }
 

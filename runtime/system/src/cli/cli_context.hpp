@@ -11,7 +11,7 @@ namespace snow::system {
 
 struct CliContext {
   std::string state_dir;
-  std::string token_file; // default: <state_dir>/token
+  std::string token_file;  // default: <state_dir>/token
   unsigned short port = 0; // default: from <state_dir>/scheduler.json
   bool json = false;
   std::string self; // path of the snow executable, to find its siblings

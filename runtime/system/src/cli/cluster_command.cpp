@@ -32,7 +32,8 @@ std::string sibling(const CliContext &context, const std::string &name) {
 // Starts a daemon in its own session with its output in `log`.
 pid_t start_daemon(const std::vector<std::string> &command, const std::string &log) {
   const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     setsid();
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -41,7 +42,8 @@ pid_t start_daemon(const std::vector<std::string> &command, const std::string &l
     dup2(fd, 1);
     dup2(fd, 2);
     std::vector<char *> argv;
-    for (const std::string &a : command) argv.push_back(const_cast<char *>(a.c_str()));
+    for (const std::string &a : command)
+      argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
     std::perror(argv[0]);
@@ -52,7 +54,8 @@ pid_t start_daemon(const std::vector<std::string> &command, const std::string &l
 
 bool alive(pid_t pid) {
   int status;
-  if (waitpid(pid, &status, WNOHANG) == pid) return false;
+  if (waitpid(pid, &status, WNOHANG) == pid)
+    return false;
   return kill(pid, 0) == 0;
 }
 
@@ -80,16 +83,19 @@ int cluster_down(const CliContext &context) {
   // Hosts first, so that the scheduler does not see them as failures.
   std::vector<pid_t> pids = cluster["hosts"].get<std::vector<pid_t>>();
   pids.push_back(cluster["scheduler"].get<pid_t>());
-  for (pid_t pid : pids) kill(pid, SIGTERM);
+  for (pid_t pid : pids)
+    kill(pid, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (pid_t pid : pids) {
     while (kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (kill(pid, 0) == 0) kill(pid, SIGKILL);
+    if (kill(pid, 0) == 0)
+      kill(pid, SIGKILL);
   }
   std::remove(file.c_str());
   std::remove(endpoint_path(context.state_dir).c_str());
-  if (!context.json) std::cout << "cluster down\n";
+  if (!context.json)
+    std::cout << "cluster down\n";
   return 0;
 }
 
@@ -97,33 +103,43 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
   std::string manifest = SNOW_DEFAULT_MANIFEST, hosts = kDefaultHosts;
   std::vector<std::string> scheduler_extra;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--manifest" && i + 1 < args.size()) manifest = args[++i];
-    else if (args[i] == "--hosts" && i + 1 < args.size()) hosts = args[++i];
-    else if (args[i] == "--trace" && i + 1 < args.size()) scheduler_extra = {"--trace", args[++i]};
-    else throw std::runtime_error("usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file]");
+    if (args[i] == "--manifest" && i + 1 < args.size())
+      manifest = args[++i];
+    else if (args[i] == "--hosts" && i + 1 < args.size())
+      hosts = args[++i];
+    else if (args[i] == "--trace" && i + 1 < args.size())
+      scheduler_extra = {"--trace", args[++i]};
+    else
+      throw std::runtime_error(
+          "usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file]");
   }
   const std::string cluster_file = context.state_dir + "/cluster.json";
   const Json existing = read_json(cluster_file);
   if (existing.is_object() && kill(existing["scheduler"].get<pid_t>(), 0) == 0)
-    throw std::runtime_error("a cluster is already up for " + context.state_dir + " (snow cluster down first)");
+    throw std::runtime_error("a cluster is already up for " + context.state_dir +
+                             " (snow cluster down first)");
   make_private_directory(context.state_dir + "/logs");
   std::remove(endpoint_path(context.state_dir).c_str());
 
   const std::string scheduler_log = context.state_dir + "/logs/snow-scheduler.log";
-  std::vector<std::string> scheduler = {sibling(context, "snow-scheduler"), "--state-dir", context.state_dir,
-                                        "--manifest", manifest};
+  std::vector<std::string> scheduler = {sibling(context, "snow-scheduler"), "--state-dir",
+                                        context.state_dir, "--manifest", manifest};
   scheduler.insert(scheduler.end(), scheduler_extra.begin(), scheduler_extra.end());
   const pid_t scheduler_pid = start_daemon(scheduler, scheduler_log);
-  wait_for([&] {
-    if (!alive(scheduler_pid)) throw std::runtime_error("snow-scheduler exited; see " + scheduler_log);
-    const Json endpoint = read_json(endpoint_path(context.state_dir));
-    return endpoint.is_object() && endpoint.value("pid", 0) == scheduler_pid;
-  }, "snow-scheduler", scheduler_log);
+  wait_for(
+      [&] {
+        if (!alive(scheduler_pid))
+          throw std::runtime_error("snow-scheduler exited; see " + scheduler_log);
+        const Json endpoint = read_json(endpoint_path(context.state_dir));
+        return endpoint.is_object() && endpoint.value("pid", 0) == scheduler_pid;
+      },
+      "snow-scheduler", scheduler_log);
 
   Json cluster = {{"scheduler", scheduler_pid}, {"hosts", Json::array()}};
   std::vector<std::string> names = split_words([&] {
     std::string words = hosts;
-    for (char &c : words) c = c == ',' ? ' ' : c;
+    for (char &c : words)
+      c = c == ',' ? ' ' : c;
     return words;
   }());
   for (const std::string &entry : names) {
@@ -132,29 +148,34 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     const std::string name = entry.substr(0, equals);
     const std::string platform = equals == std::string::npos ? entry : entry.substr(equals + 1);
     const PlatformTraits *traits = find_platform(platform);
-    if (!traits) throw std::runtime_error("unknown platform '" + platform + "'");
+    if (!traits)
+      throw std::runtime_error("unknown platform '" + platform + "'");
     const std::string log = context.state_dir + "/logs/snowd-" + name + ".log";
-    cluster["hosts"].push_back(start_daemon({sibling(context, "snowd"), "--name", name, "--platform", platform,
-                                             "--emulator", join_words(traits->emulator), "--state-dir",
-                                             context.state_dir},
-                                            log));
+    cluster["hosts"].push_back(
+        start_daemon({sibling(context, "snowd"), "--name", name, "--platform", platform,
+                      "--emulator", join_words(traits->emulator), "--state-dir", context.state_dir},
+                     log));
   }
   std::ofstream(cluster_file) << cluster.dump() << "\n";
   BlockingClient client;
   context.connect(client);
-  wait_for([&] { return client.request("list-hosts")["hosts"].size() == names.size(); }, "the hosts",
-           context.state_dir + "/logs/");
-  if (context.json) std::cout << cluster.dump() << std::endl;
-  else std::cout << "cluster up: scheduler and " << names.size() << " hosts (" << hosts << "); state in "
-                 << context.state_dir << "\n";
+  wait_for([&] { return client.request("list-hosts")["hosts"].size() == names.size(); },
+           "the hosts", context.state_dir + "/logs/");
+  if (context.json)
+    std::cout << cluster.dump() << std::endl;
+  else
+    std::cout << "cluster up: scheduler and " << names.size() << " hosts (" << hosts
+              << "); state in " << context.state_dir << "\n";
   return 0;
 }
 
 } // namespace
 
 int command_cluster(const CliContext &context, const std::vector<std::string> &args) {
-  if (!args.empty() && args[0] == "up") return cluster_up(context, {args.begin() + 1, args.end()});
-  if (!args.empty() && args[0] == "down") return cluster_down(context);
+  if (!args.empty() && args[0] == "up")
+    return cluster_up(context, {args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "down")
+    return cluster_down(context);
   throw std::runtime_error("usage: snow cluster up|down");
 }
 

@@ -14,9 +14,11 @@ namespace snow::system {
 namespace {
 
 std::string absolute(const std::string &path) {
-  if (path.empty() || path[0] == '/') return path;
+  if (path.empty() || path[0] == '/')
+    return path;
   char cwd[PATH_MAX];
-  if (!getcwd(cwd, sizeof cwd)) throw std::runtime_error("cannot tell the current directory");
+  if (!getcwd(cwd, sizeof cwd))
+    throw std::runtime_error("cannot tell the current directory");
   return std::string(cwd) + "/" + path;
 }
 
@@ -24,7 +26,8 @@ long process_id(const std::string &text) {
   try {
     std::size_t used = 0;
     const long id = std::stol(text, &used);
-    if (used == text.size() && id > 0) return id;
+    if (used == text.size() && id > 0)
+      return id;
   } catch (const std::exception &) {
   }
   throw std::runtime_error("'" + text + "' is not a process id (see `snow ps`)");
@@ -35,37 +38,44 @@ int follow_output(BlockingClient &client, long process, bool json) {
   for (;;) {
     const Message event = client.next_event();
     const Json &d = event.body;
-    if (d.value("process", 0L) != process) continue;
-    if (json) std::cout << make_event(event.name, 0, d) << std::endl;
+    if (d.value("process", 0L) != process)
+      continue;
+    if (json)
+      std::cout << make_event(event.name, 0, d) << std::endl;
     if (event.name == "process-output" && !json) {
       const std::string data = d["data"].get<std::string>();
       std::FILE *to = d["stream"] == "stderr" ? stderr : stdout;
       std::fwrite(data.data(), 1, data.size(), to);
       std::fflush(to);
     } else if (event.name == "process-exited") {
-      if (d.contains("reason")) std::cerr << "snow: process " << process << ": " << d["reason"].get<std::string>() << "\n";
-      if (d.contains("signal")) return 128 + d["signal"].get<int>();
+      if (d.contains("reason"))
+        std::cerr << "snow: process " << process << ": " << d["reason"].get<std::string>() << "\n";
+      if (d.contains("signal"))
+        return 128 + d["signal"].get<int>();
       const int status = d["status"].get<int>();
       return status < 0 ? 1 : status;
     }
   }
 }
 
-int launch(const CliContext &context, const std::string &command, const Json &args, const std::string &id_file,
-           bool detach) {
+int launch(const CliContext &context, const std::string &command, const Json &args,
+           const std::string &id_file, bool detach) {
   BlockingClient client;
   context.connect(client);
   const Json result = client.request(command, args);
   const long id = result["process"]["id"].get<long>();
   if (!id_file.empty()) {
     std::FILE *f = std::fopen(id_file.c_str(), "w");
-    if (!f) throw std::runtime_error("cannot write '" + id_file + "'");
+    if (!f)
+      throw std::runtime_error("cannot write '" + id_file + "'");
     std::fprintf(f, "%ld\n", id);
     std::fclose(f);
   }
   if (detach) {
-    if (context.json) std::cout << result.dump() << std::endl;
-    else std::cout << id << std::endl;
+    if (context.json)
+      std::cout << result.dump() << std::endl;
+    else
+      std::cout << id << std::endl;
     return 0;
   }
   return follow_output(client, id, context.json);
@@ -81,14 +91,16 @@ int command_hosts(const CliContext &context, const std::vector<std::string> &) {
     std::cout << hosts.dump(2) << std::endl;
     return 0;
   }
-  std::printf("%-10s %-8s %-6s %4s %4s %6s %5s  %s\n", "HOST", "PLATFORM", "ORDER", "WORD", "CPUS", "LOAD", "PROCS",
-              "EMULATOR");
+  std::printf("%-10s %-8s %-6s %4s %4s %6s %5s  %s\n", "HOST", "PLATFORM", "ORDER", "WORD", "CPUS",
+              "LOAD", "PROCS", "EMULATOR");
   for (const Json &h : hosts) {
     std::string emulator;
-    for (const Json &w : h["emulator"]) emulator += (emulator.empty() ? "" : " ") + w.get<std::string>();
+    for (const Json &w : h["emulator"])
+      emulator += (emulator.empty() ? "" : " ") + w.get<std::string>();
     std::printf("%-10s %-8s %-6s %4d %4d %6.2f %5d  %s\n", h["name"].get<std::string>().c_str(),
-                h["platform"].get<std::string>().c_str(), h["byte_order"].get<std::string>().c_str(),
-                h["word_size"].get<int>(), h["cpus"].get<int>(), h["load"].get<double>(), h["processes"].get<int>(),
+                h["platform"].get<std::string>().c_str(),
+                h["byte_order"].get<std::string>().c_str(), h["word_size"].get<int>(),
+                h["cpus"].get<int>(), h["load"].get<double>(), h["processes"].get<int>(),
                 emulator.empty() ? "(native)" : emulator.c_str());
   }
   return 0;
@@ -102,11 +114,13 @@ int command_ps(const CliContext &context, const std::vector<std::string> &) {
     std::cout << processes.dump(2) << std::endl;
     return 0;
   }
-  std::printf("%4s %-10s %-9s %7s %4s %8s  %s\n", "ID", "HOST", "STATE", "PID", "MIGR", "AGE", "PROGRAM");
+  std::printf("%4s %-10s %-9s %7s %4s %8s  %s\n", "ID", "HOST", "STATE", "PID", "MIGR", "AGE",
+              "PROGRAM");
   for (const Json &p : processes)
-    std::printf("%4ld %-10s %-9s %7ld %4d %7.1fs  %s\n", p["id"].get<long>(), p["host"].get<std::string>().c_str(),
-                p["state"].get<std::string>().c_str(), p["pid"].get<long>(), p["migrations"].get<int>(),
-                p["age"].get<double>(), p["program"].get<std::string>().c_str());
+    std::printf("%4ld %-10s %-9s %7ld %4d %7.1fs  %s\n", p["id"].get<long>(),
+                p["host"].get<std::string>().c_str(), p["state"].get<std::string>().c_str(),
+                p["pid"].get<long>(), p["migrations"].get<int>(), p["age"].get<double>(),
+                p["program"].get<std::string>().c_str());
   return 0;
 }
 
@@ -120,15 +134,24 @@ int command_run(const CliContext &context, const std::vector<std::string> &args)
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string &a = args[i];
-    if (a == "--on" && i + 1 < args.size()) request["on"] = args[++i];
-    else if (a == "--id-file" && i + 1 < args.size()) id_file = args[++i];
-    else if (a == "--detach") detach = true;
-    else if (a == "--") { ++i; break; }
-    else if (!request.contains("program")) request["program"] = a.find('/') != std::string::npos ? absolute(a) : a;
-    else break;
+    if (a == "--on" && i + 1 < args.size())
+      request["on"] = args[++i];
+    else if (a == "--id-file" && i + 1 < args.size())
+      id_file = args[++i];
+    else if (a == "--detach")
+      detach = true;
+    else if (a == "--") {
+      ++i;
+      break;
+    } else if (!request.contains("program"))
+      request["program"] = a.find('/') != std::string::npos ? absolute(a) : a;
+    else
+      break;
   }
-  for (; i < args.size(); ++i) request["args"].push_back(args[i]);
-  if (!request.contains("program")) throw std::runtime_error("usage: snow run <program> [--on host] [args…]");
+  for (; i < args.size(); ++i)
+    request["args"].push_back(args[i]);
+  if (!request.contains("program"))
+    throw std::runtime_error("usage: snow run <program> [--on host] [args…]");
   return launch(context, "run", request, id_file, detach);
 }
 
@@ -138,13 +161,19 @@ int command_restart(const CliContext &context, const std::vector<std::string> &a
   std::string id_file;
   bool detach = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--on" && i + 1 < args.size()) request["on"] = args[++i];
-    else if (args[i] == "--program" && i + 1 < args.size()) request["program"] = args[++i];
-    else if (args[i] == "--id-file" && i + 1 < args.size()) id_file = args[++i];
-    else if (args[i] == "--detach") detach = true;
-    else request["file"] = absolute(args[i]);
+    if (args[i] == "--on" && i + 1 < args.size())
+      request["on"] = args[++i];
+    else if (args[i] == "--program" && i + 1 < args.size())
+      request["program"] = args[++i];
+    else if (args[i] == "--id-file" && i + 1 < args.size())
+      id_file = args[++i];
+    else if (args[i] == "--detach")
+      detach = true;
+    else
+      request["file"] = absolute(args[i]);
   }
-  if (!request.contains("file")) throw std::runtime_error("usage: snow restart <file> [--on host] [--program name]");
+  if (!request.contains("file"))
+    throw std::runtime_error("usage: snow restart <file> [--on host] [--program name]");
   return launch(context, "restart", request, id_file, detach);
 }
 
@@ -152,10 +181,13 @@ int command_restart(const CliContext &context, const std::vector<std::string> &a
 int command_kill(const CliContext &context, const std::vector<std::string> &args) {
   Json request;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--signal" && i + 1 < args.size()) request["signal"] = std::stoi(args[++i]);
-    else request["process"] = process_id(args[i]);
+    if (args[i] == "--signal" && i + 1 < args.size())
+      request["signal"] = std::stoi(args[++i]);
+    else
+      request["process"] = process_id(args[i]);
   }
-  if (!request.contains("process")) throw std::runtime_error("usage: snow kill <process> [--signal n]");
+  if (!request.contains("process"))
+    throw std::runtime_error("usage: snow kill <process> [--signal n]");
   BlockingClient client;
   context.connect(client);
   client.request("kill", request);

@@ -17,7 +17,8 @@ volatile std::sig_atomic_t stop_requested = 0;
 volatile int socket_to_end = -1;
 void request_stop(int) {
   stop_requested = 1;
-  if (socket_to_end >= 0) shutdown(socket_to_end, SHUT_RDWR); // ends the blocking read
+  if (socket_to_end >= 0)
+    shutdown(socket_to_end, SHUT_RDWR); // ends the blocking read
 }
 } // namespace
 
@@ -25,12 +26,17 @@ int command_trace(const CliContext &context, const std::vector<std::string> &arg
   std::string file, format;
   double seconds = 0;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
-    else if (args[i] == "--seconds" && i + 1 < args.size()) seconds = std::stod(args[++i]);
-    else file = args[i];
+    if (args[i] == "--format" && i + 1 < args.size())
+      format = args[++i];
+    else if (args[i] == "--seconds" && i + 1 < args.size())
+      seconds = std::stod(args[++i]);
+    else
+      file = args[i];
   }
-  if (file.empty()) throw std::runtime_error("usage: snow trace <file> [--format chrome|lines] [--seconds n]");
-  TraceRecorder recorder(file, format.empty() ? trace_format_for_path(file) : trace_format_named(format));
+  if (file.empty())
+    throw std::runtime_error("usage: snow trace <file> [--format chrome|lines] [--seconds n]");
+  TraceRecorder recorder(file,
+                         format.empty() ? trace_format_for_path(file) : trace_format_named(format));
   BlockingClient client;
   context.connect(client);
   client.request("subscribe");
@@ -55,7 +61,8 @@ int command_trace(const CliContext &context, const std::vector<std::string> &arg
       recorder.flush();
     }
   } catch (const std::exception &) {
-    if (!stop_requested) throw;
+    if (!stop_requested)
+      throw;
   }
   std::cerr << "snow: " << count << " events recorded\n";
   return 0;

@@ -16,7 +16,8 @@ const PlatformTraits platforms[] = {
 
 const PlatformTraits *find_platform(const std::string &name) {
   for (const PlatformTraits &p : platforms)
-    if (p.name == name) return &p;
+    if (p.name == name)
+      return &p;
   return nullptr;
 }
 
@@ -39,13 +40,15 @@ std::string native_platform_name() {
 std::vector<std::string> split_words(const std::string &text) {
   std::istringstream in(text);
   std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
+  for (std::string word; in >> word;)
+    words.push_back(word);
   return words;
 }
 
 std::string join_words(const std::vector<std::string> &words) {
   std::string text;
-  for (const std::string &w : words) text += (text.empty() ? "" : " ") + w;
+  for (const std::string &w : words)
+    text += (text.empty() ? "" : " ") + w;
   return text;
 }
 

@@ -10,8 +10,8 @@ namespace snow::system {
 
 struct PlatformTraits {
   std::string name;
-  std::string byte_order; // "little" or "big"
-  int word_size = 0;      // bytes in a long and a pointer
+  std::string byte_order;            // "little" or "big"
+  int word_size = 0;                 // bytes in a long and a pointer
   std::vector<std::string> emulator; // empty: runs natively on x86-64
 };
 

@@ -21,10 +21,11 @@ namespace snow::system {
 
 class CheckpointFileTransfer : public MigrationTransfer {
 public:
-  CheckpointFileTransfer(boost::asio::io_context &io, std::string spool_dir, MigrationReports &reports,
-                         std::chrono::seconds checkpoint_timeout);
+  CheckpointFileTransfer(boost::asio::io_context &io, std::string spool_dir,
+                         MigrationReports &reports, std::chrono::seconds checkpoint_timeout);
 
-  std::vector<std::string> spawn_environment(long process, const std::string &restore_from) override;
+  std::vector<std::string> spawn_environment(long process,
+                                             const std::string &restore_from) override;
   void begin_outgoing(long process, long migration, ChildProcess &child) override;
   void begin_incoming(long process, long migration) override;
   void on_notice(long process, const RuntimeNotice &notice) override;
@@ -33,9 +34,9 @@ public:
 
 private:
   struct Session {
-    std::string state_file;   // where this instance checkpoints
-    long outgoing = 0;        // migration asking it to checkpoint
-    long incoming = 0;        // migration it restores for (-1: a plain restart)
+    std::string state_file; // where this instance checkpoints
+    long outgoing = 0;      // migration asking it to checkpoint
+    long incoming = 0;      // migration it restores for (-1: a plain restart)
     bool restoring = false;
     bool checkpoint_written = false;
     std::chrono::steady_clock::time_point since;

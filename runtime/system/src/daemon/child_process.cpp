@@ -17,8 +17,8 @@ namespace snow::system {
 namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const std::vector<char *> &argv, const std::vector<char *> &envp, int out, int err,
-                             int report) {
+[[noreturn]] void exec_child(const std::vector<char *> &argv, const std::vector<char *> &envp,
+                             int out, int err, int report) {
   const int null = open("/dev/null", O_RDONLY);
   dup2(null, 0);
   dup2(out, 1);
@@ -38,9 +38,11 @@ namespace {
 
 } // namespace
 
-ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &request, Callbacks callbacks)
+ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &request,
+                           Callbacks callbacks)
     : callbacks_(std::move(callbacks)) {
-  if (request.command.empty()) throw std::runtime_error("nothing to run");
+  if (request.command.empty())
+    throw std::runtime_error("nothing to run");
   int out[2], err[2], report[2];
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC))
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -49,19 +51,26 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
     const std::string entry = *e;
     bool overridden = false;
     for (const std::string &extra : request.environment)
-      overridden = overridden || entry.compare(0, extra.find('=') + 1, extra, 0, extra.find('=') + 1) == 0;
-    if (!overridden) env_strings.push_back(entry);
+      overridden =
+          overridden || entry.compare(0, extra.find('=') + 1, extra, 0, extra.find('=') + 1) == 0;
+    if (!overridden)
+      env_strings.push_back(entry);
   }
-  for (const std::string &extra : request.environment) env_strings.push_back(extra);
+  for (const std::string &extra : request.environment)
+    env_strings.push_back(extra);
   std::vector<char *> argv, envp;
-  for (const std::string &a : request.command) argv.push_back(const_cast<char *>(a.c_str()));
+  for (const std::string &a : request.command)
+    argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
-  for (const std::string &e : env_strings) envp.push_back(const_cast<char *>(e.c_str()));
+  for (const std::string &e : env_strings)
+    envp.push_back(const_cast<char *>(e.c_str()));
   envp.push_back(nullptr);
 
   pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid_ == 0) exec_child(argv, envp, out[1], err[1], report[1]);
+  if (pid_ < 0)
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid_ == 0)
+    exec_child(argv, envp, out[1], err[1], report[1]);
   close(out[1]);
   close(err[1]);
   close(report[1]);
@@ -72,7 +81,8 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
     close(out[0]);
     close(err[0]);
     waitpid(pid_, nullptr, 0);
-    throw std::runtime_error("cannot execute '" + request.command[0] + "': " + std::strerror(exec_error));
+    throw std::runtime_error("cannot execute '" + request.command[0] +
+                             "': " + std::strerror(exec_error));
   }
   pipes_[0] = std::make_unique<boost::asio::posix::stream_descriptor>(io, out[0]);
   pipes_[1] = std::make_unique<boost::asio::posix::stream_descriptor>(io, err[0]);
@@ -84,8 +94,10 @@ ChildProcess::~ChildProcess() { *alive_ = false; }
 
 void ChildProcess::read(int index) {
   pipes_[index]->async_read_some(
-      boost::asio::buffer(buffers_[index]), [this, index, alive = alive_](boost::system::error_code ec, std::size_t n) {
-        if (!*alive) return;
+      boost::asio::buffer(buffers_[index]),
+      [this, index, alive = alive_](boost::system::error_code ec, std::size_t n) {
+        if (!*alive)
+          return;
         if (n > 0) {
           const std::string data(buffers_[index].data(), n);
           if (index == 0) {
@@ -98,8 +110,10 @@ void ChildProcess::read(int index) {
             }
           }
         }
-        if (!ec) return read(index);
-        if (index == 1 && !stderr_line_.empty()) callbacks_.on_output(Stream::Stderr, stderr_line_);
+        if (!ec)
+          return read(index);
+        if (index == 1 && !stderr_line_.empty())
+          callbacks_.on_output(Stream::Stderr, stderr_line_);
         stderr_line_.clear();
         --open_pipes_;
         maybe_end();
@@ -126,7 +140,8 @@ void ChildProcess::maybe_end() {
 }
 
 void ChildProcess::signal(int number) {
-  if (!reaped_) ::kill(pid_, number);
+  if (!reaped_)
+    ::kill(pid_, number);
 }
 
 } // namespace snow::system

@@ -1,5 +1,7 @@
 #include "host_daemon.hpp"
 
+#include "common/state_dir.hpp"
+#include "common/token.hpp"
 #include "protocol/protocol_error.hpp"
 
 #include <csignal>
@@ -22,34 +24,67 @@ double load_average() {
 
 HostDaemon::HostDaemon(boost::asio::io_context &io, HostDaemonOptions options)
     : io_(io), options_(std::move(options)),
-      link_(io, {[this] {
-                   link_.send(make_request(
-                       0, "hello",
-                       {{"token", options_.token},
-                        {"role", "host"},
-                        {"host",
-                         {{"name", options_.name}, {"platform", options_.platform},
-                          {"byte_order", options_.byte_order}, {"word_size", options_.word_size},
-                          {"cpus", options_.cpus}, {"emulator", options_.emulator}}}}));
-                 },
-                 [this](const std::string &text) { on_message(text); },
-                 [this](const std::string &why) {
-                   std::cerr << "snowd " << options_.name << ": the link to the scheduler ended: " << why << "\n";
-                   io_.stop();
-                 }}),
-      transfer_(io, options_.spool_dir, *this, options_.checkpoint_timeout), child_signals_(io, SIGCHLD),
-      heartbeat_timer_(io) {}
+      transfer_(io, options_.spool_dir, *this, options_.checkpoint_timeout),
+      child_signals_(io, SIGCHLD), heartbeat_timer_(io), reconnect_timer_(io) {}
 
 HostDaemon::~HostDaemon() = default;
 
 void HostDaemon::start() {
   reap();
-  link_.connect(options_.scheduler_host, options_.scheduler_port);
+  connect();
+}
+
+void HostDaemon::connect() {
+  WebSocketClient::Callbacks callbacks;
+  callbacks.on_open = [this] {
+    const Json host = {{"name", options_.name},
+                       {"platform", options_.platform},
+                       {"byte_order", options_.byte_order},
+                       {"word_size", options_.word_size},
+                       {"cpus", options_.cpus},
+                       {"emulator", options_.emulator}};
+    link_->send(
+        make_request(0, "hello", {{"token", options_.token}, {"role", "host"}, {"host", host}}));
+  };
+  callbacks.on_message = [this](const std::string &text) { on_message(text); };
+  callbacks.on_close = [this](const std::string &why) { on_link_lost(why); };
+  link_ = std::make_unique<WebSocketClient>(io_, std::move(callbacks));
+  link_->connect(options_.scheduler_host, options_.scheduler_port);
+}
+
+// The processes keep running (their output is dropped while there is no
+// scheduler); the host registers again when a scheduler is back.
+void HostDaemon::on_link_lost(const std::string &why) {
+  if (registered_ || options_.state_dir.empty())
+    std::cerr << "snowd " << options_.name << ": the link to the scheduler ended: " << why
+              << std::endl;
+  registered_ = false;
+  heartbeat_timer_.cancel();
+  if (options_.state_dir.empty()) {
+    io_.stop();
+    return;
+  }
+  reconnect_timer_.expires_after(std::chrono::seconds(1));
+  reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec)
+      return;
+    try {
+      std::ifstream in(endpoint_path(options_.state_dir));
+      const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
+      if (endpoint.is_object() && endpoint.contains("port"))
+        options_.scheduler_port = endpoint["port"].get<unsigned short>();
+      options_.token = read_token_file(token_path(options_.state_dir));
+    } catch (const std::exception &) {
+      // No scheduler yet: try the last known one; failing, the timer runs again.
+    }
+    connect();
+  });
 }
 
 void HostDaemon::reap() {
   child_signals_.async_wait([this](boost::system::error_code ec, int) {
-    if (ec) return;
+    if (ec)
+      return;
     int status = 0;
     for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;)
       for (auto &[id, p] : processes_)
@@ -66,7 +101,8 @@ void HostDaemon::on_message(const std::string &text) {
   try {
     message = parse_message(text, SIZE_MAX);
   } catch (const ProtocolError &e) {
-    std::cerr << "snowd " << options_.name << ": a bad message from the scheduler: " << e.what() << "\n";
+    std::cerr << "snowd " << options_.name << ": a bad message from the scheduler: " << e.what()
+              << "\n";
     return;
   }
   if (message.kind == MessageKind::Reply) {
@@ -74,18 +110,22 @@ void HostDaemon::on_message(const std::string &text) {
       if (!message.ok) {
         std::cerr << "snowd " << options_.name << ": the scheduler refused to register this host: "
                   << message.body.value("message", "?") << "\n";
+        options_.state_dir.clear(); // not worth retrying
         io_.stop();
         return;
       }
       registered_ = true;
+      std::cerr << "snowd " << options_.name << ": registered with the scheduler" << std::endl;
       heartbeat();
     } else if (!message.ok) {
-      std::cerr << "snowd " << options_.name << ": the scheduler rejected a report: "
-                << message.body.value("message", "?") << "\n";
+      std::cerr << "snowd " << options_.name
+                << ": the scheduler rejected a report: " << message.body.value("message", "?")
+                << "\n";
     }
     return;
   }
-  if (message.kind == MessageKind::Request) on_request(message);
+  if (message.kind == MessageKind::Request)
+    on_request(message);
 }
 
 void HostDaemon::on_request(const Message &request) {
@@ -98,33 +138,36 @@ void HostDaemon::on_request(const Message &request) {
     } else if (request.name == "checkpoint-out" || request.name == "kill") {
       const auto it = processes_.find(process);
       if (it == processes_.end() || !it->second.child)
-        throw ProtocolError("no-such-process", "process " + std::to_string(process) + " does not run on '" +
-                                                   options_.name + "'");
-      if (request.name == "kill") it->second.child->signal(args.value("signal", SIGTERM));
-      else transfer_.begin_outgoing(process, args["migration"].get<long>(), *it->second.child);
+        throw ProtocolError("no-such-process", "process " + std::to_string(process) +
+                                                   " does not run on '" + options_.name + "'");
+      if (request.name == "kill")
+        it->second.child->signal(args.value("signal", SIGTERM));
+      else
+        transfer_.begin_outgoing(process, args["migration"].get<long>(), *it->second.child);
     } else {
       throw ProtocolError("unknown-command", "snowd does not do '" + request.name + "'");
     }
-    link_.send(make_reply(request.id, result));
+    link_->send(make_reply(request.id, result));
   } catch (const ProtocolError &e) {
-    link_.send(make_error(request.id, e.code(), e.what()));
+    link_->send(make_error(request.id, e.code(), e.what()));
   } catch (const std::exception &e) {
-    link_.send(make_error(request.id, "spawn-failed", e.what()));
+    link_->send(make_error(request.id, "spawn-failed", e.what()));
   }
 }
 
 Json HostDaemon::spawn(const Json &args) {
   const long process = args["process"].get<long>();
   if (processes_.count(process))
-    throw ProtocolError("process-exists", "process " + std::to_string(process) + " already runs on '" +
-                                              options_.name + "'");
+    throw ProtocolError("process-exists", "process " + std::to_string(process) +
+                                              " already runs on '" + options_.name + "'");
   const std::vector<std::string> program_args = args.value("args", std::vector<std::string>{});
-  start_process(process, args["executable"].get<std::string>(), program_args, args.value("restart", ""),
-                args.value("migration", 0L));
+  start_process(process, args["executable"].get<std::string>(), program_args,
+                args.value("restart", ""), args.value("migration", 0L));
   return {{"pid", processes_[process].child->pid()}};
 }
 
-void HostDaemon::start_process(long process, const std::string &executable, const std::vector<std::string> &args,
+void HostDaemon::start_process(long process, const std::string &executable,
+                               const std::vector<std::string> &args,
                                const std::string &restore_from, long migration) {
   SpawnRequest request;
   request.command = options_.emulator;
@@ -137,24 +180,30 @@ void HostDaemon::start_process(long process, const std::string &executable, cons
   managed.restoring = !restore_from.empty();
   managed.child = std::make_unique<ChildProcess>(
       io_, request,
-      ChildProcess::Callbacks{
-          [this, process](ChildProcess::Stream s, const std::string &data) { on_output(process, s, data); },
-          [this, process](const ChildEnd &end) { on_end(process, end); }});
+      ChildProcess::Callbacks{[this, process](ChildProcess::Stream s, const std::string &data) {
+                                on_output(process, s, data);
+                              },
+                              [this, process](const ChildEnd &end) { on_end(process, end); }});
   processes_[process] = std::move(managed);
-  if (!restore_from.empty()) transfer_.begin_incoming(process, migration);
+  if (!restore_from.empty())
+    transfer_.begin_incoming(process, migration);
 }
 
 void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std::string &data) {
   ManagedProcess &p = processes_[process];
   if (stream == ChildProcess::Stream::Stdout) {
-    if (p.restoring) p.held_stdout += data;
-    else send_output(process, "stdout", data);
+    if (p.restoring)
+      p.held_stdout += data;
+    else
+      send_output(process, "stdout", data);
     return;
   }
   const RuntimeNotice notice = parse_runtime_notice(data);
   if (notice.kind == RuntimeNotice::None) {
-    if (p.restoring) p.captured_stderr += data;
-    else send_output(process, "stderr", data);
+    if (p.restoring)
+      p.captured_stderr += data;
+    else
+      send_output(process, "stderr", data);
     return;
   }
   if (notice.kind == RuntimeNotice::PollCount) {
@@ -164,8 +213,10 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
   if (notice.kind == RuntimeNotice::Restarted && p.restoring) {
     p.restoring = false;
     transfer_.on_notice(process, notice); // reports restored before the output that follows it
-    if (!p.held_stdout.empty()) send_output(process, "stdout", p.held_stdout);
-    if (!p.captured_stderr.empty()) send_output(process, "stderr", p.captured_stderr);
+    if (!p.held_stdout.empty())
+      send_output(process, "stdout", p.held_stdout);
+    if (!p.captured_stderr.empty())
+      send_output(process, "stderr", p.captured_stderr);
     p.held_stdout.clear();
     p.captured_stderr.clear();
     return;
@@ -190,13 +241,16 @@ void HostDaemon::on_end(long process, const ChildEnd &end) {
     break;
   case MigrationTransfer::EndMeaning::Unrelated: {
     Json report = {{"process", process}, {"status", end.status}};
-    if (end.signal) report["signal"] = end.signal;
-    if (p.has_poll_points) report["poll_points"] = p.poll_points;
+    if (end.signal)
+      report["signal"] = end.signal;
+    if (p.has_poll_points)
+      report["poll_points"] = p.poll_points;
     notify("exited", report);
     break;
   }
   }
-  io_.post([child = std::shared_ptr<ChildProcess>(std::move(p.child))] {}); // destroyed after its callback returns
+  io_.post([child = std::shared_ptr<ChildProcess>(std::move(p.child))] {
+  }); // destroyed after its callback returns
 }
 
 void HostDaemon::send_output(long process, const char *stream, const std::string &data) {
@@ -204,20 +258,26 @@ void HostDaemon::send_output(long process, const char *stream, const std::string
 }
 
 void HostDaemon::notify(const std::string &report, const Json &args) {
-  link_.send(make_request(nullptr, report, args));
+  if (registered_)
+    link_->send(make_request(nullptr, report, args));
 }
 
 void HostDaemon::heartbeat() {
-  notify("heartbeat", {{"load", load_average()}, {"processes", static_cast<long>(processes_.size())}});
+  notify("heartbeat",
+         {{"load", load_average()}, {"processes", static_cast<long>(processes_.size())}});
   heartbeat_timer_.expires_after(kHeartbeatInterval);
   heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) heartbeat();
+    if (!ec)
+      heartbeat();
   });
 }
 
-void HostDaemon::collected(long process, long migration, const std::string &state, std::uint64_t bytes,
-                           double collect_ms) {
-  notify("checkpointed", {{"process", process}, {"migration", migration}, {"file", state}, {"bytes", bytes},
+void HostDaemon::collected(long process, long migration, const std::string &state,
+                           std::uint64_t bytes, double collect_ms) {
+  notify("checkpointed", {{"process", process},
+                          {"migration", migration},
+                          {"file", state},
+                          {"bytes", bytes},
                           {"collect_ms", collect_ms}});
 }
 

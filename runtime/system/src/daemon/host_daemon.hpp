@@ -32,6 +32,9 @@ struct HostDaemonOptions {
   std::string token;
   std::string spool_dir;
   std::chrono::seconds checkpoint_timeout{300};
+  // When set, a lost link is re-established with the endpoint and token the
+  // (possibly restarted) scheduler wrote there; processes run on meanwhile.
+  std::string state_dir;
 };
 
 class HostDaemon : private MigrationReports {
@@ -52,11 +55,14 @@ private:
     bool has_poll_points = false;
   };
 
+  void connect();
+  void on_link_lost(const std::string &why);
   void on_message(const std::string &text);
   void on_request(const Message &request);
   Json spawn(const Json &args);
-  void start_process(long process, const std::string &executable, const std::vector<std::string> &args,
-                     const std::string &restore_from, long migration);
+  void start_process(long process, const std::string &executable,
+                     const std::vector<std::string> &args, const std::string &restore_from,
+                     long migration);
   void on_output(long process, ChildProcess::Stream stream, const std::string &data);
   void on_end(long process, const ChildEnd &end);
   void send_output(long process, const char *stream, const std::string &data);
@@ -71,10 +77,11 @@ private:
 
   boost::asio::io_context &io_;
   HostDaemonOptions options_;
-  WebSocketClient link_;
+  std::unique_ptr<WebSocketClient> link_;
   CheckpointFileTransfer transfer_;
   boost::asio::signal_set child_signals_;
   boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer reconnect_timer_;
   std::map<long, ManagedProcess> processes_;
   bool registered_ = false;
 };

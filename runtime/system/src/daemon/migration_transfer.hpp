@@ -23,8 +23,8 @@ class MigrationReports {
 public:
   virtual ~MigrationReports() = default;
   // The source's state is complete at `state` (bytes long; collection took ms).
-  virtual void collected(long process, long migration, const std::string &state, std::uint64_t bytes,
-                         double collect_ms) = 0;
+  virtual void collected(long process, long migration, const std::string &state,
+                         std::uint64_t bytes, double collect_ms) = 0;
   // The destination has rebuilt every frame and runs on.
   virtual void restored(long process, long migration, double restore_ms) = 0;
   virtual void failed(long process, long migration, const std::string &reason) = 0;
@@ -34,16 +34,17 @@ class MigrationTransfer {
 public:
   // What the end of a process meant to the transfer.
   enum class EndMeaning {
-    Unrelated,  // the program ended by itself (or was killed): report its exit
-    Collected,  // it gave up its state for a migration: reported through collected()
-    Failed,     // a restore did not complete: reported through failed()
-    Orphaned,   // it checkpointed after its migration was abandoned: restore it here
+    Unrelated, // the program ended by itself (or was killed): report its exit
+    Collected, // it gave up its state for a migration: reported through collected()
+    Failed,    // a restore did not complete: reported through failed()
+    Orphaned,  // it checkpointed after its migration was abandoned: restore it here
   };
 
   virtual ~MigrationTransfer() = default;
   // Environment of a process started on this host, so that it can later be
   // migrated; with `restore_from`, it restores that state instead of starting.
-  virtual std::vector<std::string> spawn_environment(long process, const std::string &restore_from) = 0;
+  virtual std::vector<std::string> spawn_environment(long process,
+                                                     const std::string &restore_from) = 0;
   virtual void begin_outgoing(long process, long migration, ChildProcess &child) = 0;
   virtual void begin_incoming(long process, long migration) = 0;
   virtual void on_notice(long process, const RuntimeNotice &notice) = 0;

@@ -11,7 +11,7 @@ namespace snow::system {
 
 struct RuntimeNotice {
   enum Kind {
-    None,             // not a runtime line: the program's own output
+    None,              // not a runtime line: the program's own output
     CheckpointWritten, // "snow: checkpoint written to '<file>' at poll-point <k>"
     CheckpointFailed,  // "snow: checkpoint at poll-point <k> failed, the program continues: <why>"
     Restarting,        // "snow: restarting from '<file>' (written on <platform>)"

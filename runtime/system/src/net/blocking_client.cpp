@@ -34,8 +34,8 @@ void BlockingClient::connect(const std::string &host, unsigned short port) {
     impl_->ws.read_message_max(64u << 20);
     impl_->ws.handshake(host + ":" + std::to_string(port), "/");
   } catch (const boost::system::system_error &e) {
-    throw std::runtime_error("cannot reach the scheduler at " + host + ":" + std::to_string(port) + ": " +
-                             e.code().message());
+    throw std::runtime_error("cannot reach the scheduler at " + host + ":" + std::to_string(port) +
+                             ": " + e.code().message());
   }
 }
 
@@ -43,7 +43,8 @@ void BlockingClient::send_text(const std::string &text) {
   impl_->ws.text(true);
   beast::error_code ec;
   impl_->ws.write(net::buffer(text), ec);
-  if (ec) throw std::runtime_error("the connection to the scheduler ended: " + ec.message());
+  if (ec)
+    throw std::runtime_error("the connection to the scheduler ended: " + ec.message());
 }
 
 std::string BlockingClient::read_text() {
@@ -68,9 +69,11 @@ Json BlockingClient::request(const std::string &command, const Json &args) {
       impl_->events.push_back(std::move(message));
       continue;
     }
-    if (message.kind != MessageKind::Reply || message.id != Json(id)) continue;
+    if (message.kind != MessageKind::Reply || message.id != Json(id))
+      continue;
     if (!message.ok)
-      throw ProtocolError(message.body["code"].get<std::string>(), message.body["message"].get<std::string>());
+      throw ProtocolError(message.body["code"].get<std::string>(),
+                          message.body["message"].get<std::string>());
     return message.body;
   }
 }
@@ -83,7 +86,8 @@ Message BlockingClient::next_event() {
       return m;
     }
     Message message = parse_message(read_text(), SIZE_MAX);
-    if (message.kind == MessageKind::Event) return message;
+    if (message.kind == MessageKind::Event)
+      return message;
   }
 }
 

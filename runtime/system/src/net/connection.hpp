@@ -22,7 +22,8 @@ class ConnectionHandler {
 public:
   virtual ~ConnectionHandler() = default;
   virtual void on_open(const std::shared_ptr<Connection> &connection) = 0;
-  virtual void on_message(const std::shared_ptr<Connection> &connection, const std::string &text) = 0;
+  virtual void on_message(const std::shared_ptr<Connection> &connection,
+                          const std::string &text) = 0;
   virtual void on_close(const std::shared_ptr<Connection> &connection) = 0;
 };
 

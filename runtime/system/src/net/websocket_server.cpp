@@ -32,26 +32,32 @@ public:
   }
 
   void send(std::string text) override {
-    if (closed_) return;
+    if (closed_)
+      return;
     queue_.push_back(std::move(text));
-    if (queue_.size() == 1 && open_) write_next();
+    if (queue_.size() == 1 && open_)
+      write_next();
   }
 
   void close(const std::string &reason) override {
-    if (closed_) return;
+    if (closed_)
+      return;
     close_reason_ = reason;
     closing_ = true;
-    if (queue_.empty() && open_) do_close();
+    if (queue_.empty() && open_)
+      do_close();
   }
 
   std::uint64_t id() const override { return id_; }
 
 private:
   void on_accept(beast::error_code ec) {
-    if (ec) return; // a failed handshake never was a connection
+    if (ec)
+      return; // a failed handshake never was a connection
     open_ = true;
     handler_.on_open(shared_from_this());
-    if (!queue_.empty()) write_next();
+    if (!queue_.empty())
+      write_next();
     read();
   }
 
@@ -60,12 +66,15 @@ private:
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ec) return finish();
+    if (ec)
+      return finish();
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (!ws_.got_text()) text = "\x01binary frame";  // never valid JSON: gets an error reply
+    if (!ws_.got_text())
+      text = "\x01binary frame"; // never valid JSON: gets an error reply
     handler_.on_message(shared_from_this(), text);
-    if (!closed_) read();
+    if (!closed_)
+      read();
   }
 
   void write_next() {
@@ -75,10 +84,13 @@ private:
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    if (ec) return finish();
+    if (ec)
+      return finish();
     queue_.pop_front();
-    if (!queue_.empty()) write_next();
-    else if (closing_) do_close();
+    if (!queue_.empty())
+      write_next();
+    else if (closing_)
+      do_close();
   }
 
   void do_close() {
@@ -87,10 +99,12 @@ private:
   }
 
   void finish() {
-    if (closed_) return;
+    if (closed_)
+      return;
     closed_ = true;
     queue_.clear();
-    if (open_) handler_.on_close(shared_from_this());
+    if (open_)
+      handler_.on_close(shared_from_this());
   }
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -104,7 +118,8 @@ private:
 
 } // namespace
 
-WebSocketServer::WebSocketServer(net::io_context &io, ConnectionHandler &handler, std::size_t hard_limit)
+WebSocketServer::WebSocketServer(net::io_context &io, ConnectionHandler &handler,
+                                 std::size_t hard_limit)
     : io_(io), handler_(handler), hard_limit_(hard_limit), acceptor_(io) {}
 
 WebSocketServer::~WebSocketServer() = default;
@@ -122,8 +137,10 @@ unsigned short WebSocketServer::port() const { return acceptor_.local_endpoint()
 
 void WebSocketServer::accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (!ec) std::make_shared<Session>(std::move(socket), handler_, hard_limit_, next_id_++)->run();
-    if (acceptor_.is_open()) accept();
+    if (!ec)
+      std::make_shared<Session>(std::move(socket), handler_, hard_limit_, next_id_++)->run();
+    if (acceptor_.is_open())
+      accept();
   });
 }
 

@@ -23,19 +23,32 @@ constexpr ArgSpec subscribe[] = {{"events", A, false}};
 // Host reports (notifications from snowd).
 constexpr ArgSpec heartbeat[] = {{"load", N, true}, {"processes", I, true}};
 constexpr ArgSpec output[] = {{"process", I, true}, {"stream", S, true}, {"data", S, true}};
-constexpr ArgSpec exited[] = {{"process", I, true}, {"status", I, true}, {"signal", I, false},
-                              {"poll_points", I, false}, {"reason", S, false}};
-constexpr ArgSpec checkpointed[] = {{"process", I, true}, {"migration", I, true}, {"file", S, true},
-                                    {"bytes", I, true}, {"collect_ms", N, true}};
-constexpr ArgSpec restored[] = {{"process", I, true}, {"migration", I, true}, {"restore_ms", N, true}};
-constexpr ArgSpec migration_failed[] = {{"process", I, true}, {"migration", I, true}, {"reason", S, true}};
+constexpr ArgSpec exited[] = {{"process", I, true},
+                              {"status", I, true},
+                              {"signal", I, false},
+                              {"poll_points", I, false},
+                              {"reason", S, false}};
+constexpr ArgSpec checkpointed[] = {{"process", I, true},
+                                    {"migration", I, true},
+                                    {"file", S, true},
+                                    {"bytes", I, true},
+                                    {"collect_ms", N, true}};
+constexpr ArgSpec restored[] = {
+    {"process", I, true}, {"migration", I, true}, {"restore_ms", N, true}};
+constexpr ArgSpec migration_failed[] = {
+    {"process", I, true}, {"migration", I, true}, {"reason", S, true}};
 // Scheduler → host requests.
-constexpr ArgSpec spawn[] = {{"process", I, true}, {"executable", S, true}, {"args", A, false},
-                             {"restart", S, false}, {"migration", I, false}};
+constexpr ArgSpec spawn[] = {{"process", I, true},
+                             {"executable", S, true},
+                             {"args", A, false},
+                             {"restart", S, false},
+                             {"migration", I, false}};
 constexpr ArgSpec checkpoint_out[] = {{"process", I, true}, {"migration", I, true}};
 
-#define SNOW_COMMAND(name, args) {name, args, static_cast<int>(std::size(args))}
-#define SNOW_COMMAND_WITHOUT_ARGS(name) {name, none, 0}
+#define SNOW_COMMAND(name, args)                                                                   \
+  { name, args, static_cast<int>(std::size(args)) }
+#define SNOW_COMMAND_WITHOUT_ARGS(name)                                                            \
+  { name, none, 0 }
 const CommandSpec commands[] = {
     SNOW_COMMAND("hello", hello),
     SNOW_COMMAND_WITHOUT_ARGS("list-hosts"),
@@ -60,25 +73,36 @@ const CommandSpec commands[] = {
 
 const char *type_name(ArgType type) {
   switch (type) {
-  case ArgType::String: return "a string";
-  case ArgType::Integer: return "an integer";
-  case ArgType::Number: return "a number";
-  case ArgType::StringArray: return "an array of strings";
-  case ArgType::Object: return "an object";
+  case ArgType::String:
+    return "a string";
+  case ArgType::Integer:
+    return "an integer";
+  case ArgType::Number:
+    return "a number";
+  case ArgType::StringArray:
+    return "an array of strings";
+  case ArgType::Object:
+    return "an object";
   }
   return "?";
 }
 
 bool has_type(const Json &value, ArgType type) {
   switch (type) {
-  case ArgType::String: return value.is_string();
-  case ArgType::Integer: return value.is_number_integer();
-  case ArgType::Number: return value.is_number();
-  case ArgType::Object: return value.is_object();
+  case ArgType::String:
+    return value.is_string();
+  case ArgType::Integer:
+    return value.is_number_integer();
+  case ArgType::Number:
+    return value.is_number();
+  case ArgType::Object:
+    return value.is_object();
   case ArgType::StringArray:
-    if (!value.is_array()) return false;
+    if (!value.is_array())
+      return false;
     for (const Json &item : value)
-      if (!item.is_string()) return false;
+      if (!item.is_string())
+        return false;
     return true;
   }
   return false;
@@ -88,7 +112,8 @@ bool has_type(const Json &value, ArgType type) {
 
 const CommandSpec *find_command(const std::string &name) {
   for (const CommandSpec &spec : commands)
-    if (name == spec.name) return &spec;
+    if (name == spec.name)
+      return &spec;
   return nullptr;
 }
 
@@ -109,10 +134,10 @@ void check_arguments(const CommandSpec &spec, const Json &args) {
   }
   for (const auto &[key, value] : args.items()) {
     bool known = false;
-    for (int i = 0; i < spec.arg_count; ++i) known = known || key == spec.args[i].name;
+    for (int i = 0; i < spec.arg_count; ++i)
+      known = known || key == spec.args[i].name;
     if (!known)
-      throw ProtocolError("invalid-arguments",
-                          "'" + command + "' takes no argument '" + key + "'");
+      throw ProtocolError("invalid-arguments", "'" + command + "' takes no argument '" + key + "'");
   }
 }
 

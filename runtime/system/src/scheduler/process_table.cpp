@@ -4,10 +4,14 @@ namespace snow::system {
 
 const char *state_name(ProcessState state) {
   switch (state) {
-  case ProcessState::Starting: return "starting";
-  case ProcessState::Running: return "running";
-  case ProcessState::Migrating: return "migrating";
-  case ProcessState::Exited: return "exited";
+  case ProcessState::Starting:
+    return "starting";
+  case ProcessState::Running:
+    return "running";
+  case ProcessState::Migrating:
+    return "migrating";
+  case ProcessState::Exited:
+    return "exited";
   }
   return "?";
 }
@@ -15,15 +19,25 @@ const char *state_name(ProcessState state) {
 Json ProcessRecord::to_json() const {
   const auto age = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
   Json platforms = Json::array();
-  for (const auto &[platform, exe] : executables) platforms.push_back(platform);
-  Json j = {{"id", id},       {"program", program},       {"args", args},
-            {"host", host},   {"state", state_name(state)}, {"pid", pid},
-            {"migrations", migrations}, {"platforms", platforms}, {"age", age.count()}};
-  if (migration) j["migration"] = migration;
+  for (const auto &[platform, exe] : executables)
+    platforms.push_back(platform);
+  Json j = {{"id", id},
+            {"program", program},
+            {"args", args},
+            {"host", host},
+            {"state", state_name(state)},
+            {"pid", pid},
+            {"migrations", migrations},
+            {"platforms", platforms},
+            {"age", age.count()}};
+  if (migration)
+    j["migration"] = migration;
   if (state == ProcessState::Exited) {
     j["status"] = exit_status;
-    if (exit_signal) j["signal"] = exit_signal;
-    if (!exit_reason.empty()) j["reason"] = exit_reason;
+    if (exit_signal)
+      j["signal"] = exit_signal;
+    if (!exit_reason.empty())
+      j["reason"] = exit_reason;
   }
   return j;
 }
@@ -41,7 +55,8 @@ ProcessRecord *ProcessTable::find(long id) {
 
 std::vector<const ProcessRecord *> ProcessTable::all() const {
   std::vector<const ProcessRecord *> list;
-  for (const auto &[id, p] : processes_) list.push_back(&p);
+  for (const auto &[id, p] : processes_)
+    list.push_back(&p);
   return list;
 }
 

@@ -20,12 +20,12 @@ struct ProcessRecord {
   std::string program;                            // the manifest's name, or the path run
   std::map<std::string, std::string> executables; // platform → path; one entry for a plain path
   std::vector<std::string> args;
-  std::string host;                               // location directory: where it runs now
+  std::string host; // location directory: where it runs now
   ProcessState state = ProcessState::Starting;
   long pid = 0;
-  long migration = 0;                             // the migration in flight, 0 if none
-  int migrations = 0;                             // completed ones
-  std::uint64_t launcher = 0;                     // connection that gets its output
+  long migration = 0;         // the migration in flight, 0 if none
+  int migrations = 0;         // completed ones
+  std::uint64_t launcher = 0; // connection that gets its output
   int exit_status = -1;
   int exit_signal = 0;
   std::string exit_reason;
@@ -33,7 +33,7 @@ struct ProcessRecord {
 
   Json to_json() const;
   bool migratable() const { return executables.size() > 1 || migratable_single; }
-  bool migratable_single = false;                 // a manifest program built for one platform
+  bool migratable_single = false; // a manifest program built for one platform
 };
 
 class ProcessTable {

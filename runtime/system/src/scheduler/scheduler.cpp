@@ -21,10 +21,12 @@ void Scheduler::on_open(const std::shared_ptr<Connection> &connection) {
 
 void Scheduler::on_close(const std::shared_ptr<Connection> &connection) {
   const auto it = peers_.find(connection->id());
-  if (it == peers_.end()) return;
+  if (it == peers_.end())
+    return;
   const std::string host = it->second.role == Role::Host ? it->second.host : "";
   peers_.erase(it);
-  if (host.empty()) return;
+  if (host.empty())
+    return;
   hosts_.remove(host);
   emit("host-left", {{"host", host}});
   // Requests the host will never answer fail now, in the order they were sent.
@@ -54,7 +56,8 @@ void Scheduler::on_message(const std::shared_ptr<Connection> &connection, const 
   } catch (const ProtocolError &e) {
     const Json id = e.code() == "message-too-large" ? Json() : recover_id(text);
     connection->send(make_error(id, e.code(), e.what()));
-    if (peer.role == Role::Unauthenticated) connection->close("unauthenticated");
+    if (peer.role == Role::Unauthenticated)
+      connection->close("unauthenticated");
     return;
   }
   handle(peer, message);
@@ -62,37 +65,49 @@ void Scheduler::on_message(const std::shared_ptr<Connection> &connection, const 
 
 void Scheduler::handle(Peer &peer, const Message &message) {
   if (peer.role == Role::Unauthenticated) {
-    if (message.kind == MessageKind::Request && message.name == "hello") return hello(peer, message);
-    peer.connection->send(make_error(message.id, "unauthenticated", "say hello with the token first"));
+    if (message.kind == MessageKind::Request && message.name == "hello")
+      return hello(peer, message);
+    peer.connection->send(
+        make_error(message.id, "unauthenticated", "say hello with the token first"));
     peer.connection->close("unauthenticated");
     return;
   }
   if (message.kind == MessageKind::Reply) {
-    if (peer.role == Role::Host) return host_reply(message);
-    peer.connection->send(make_error(message.id, "invalid-message", "clients send requests, not replies"));
+    if (peer.role == Role::Host)
+      return host_reply(message);
+    peer.connection->send(
+        make_error(message.id, "invalid-message", "clients send requests, not replies"));
     return;
   }
   if (message.kind == MessageKind::Event) {
-    peer.connection->send(make_error(message.id, "invalid-message", "clients send requests, not events"));
+    peer.connection->send(
+        make_error(message.id, "invalid-message", "clients send requests, not events"));
     return;
   }
   if (message.name == "hello") {
-    peer.connection->send(make_error(message.id, "invalid-message", "this connection has said hello already"));
+    peer.connection->send(
+        make_error(message.id, "invalid-message", "this connection has said hello already"));
     return;
   }
-  if (peer.role == Role::Host) return host_report(peer, message);
+  if (peer.role == Role::Host)
+    return host_report(peer, message);
 
   // A client's command: most answer at once, some when a host has answered.
   auto connection = peer.connection;
   const Json id = message.id;
-  Respond respond = [connection, id](const Json &result) { connection->send(make_reply(id, result)); };
+  Respond respond = [connection, id](const Json &result) {
+    connection->send(make_reply(id, result));
+  };
   Fail fail = [connection, id](const std::string &code, const std::string &text) {
     connection->send(make_error(id, code, text));
   };
   try {
-    if (message.name == "run") return run(peer, message.body, respond, fail);
-    if (message.name == "restart") return restart(peer, message.body, respond, fail);
-    if (message.name == "kill") return kill(message.body, respond, fail);
+    if (message.name == "run")
+      return run(peer, message.body, respond, fail);
+    if (message.name == "restart")
+      return restart(peer, message.body, respond, fail);
+    if (message.name == "kill")
+      return kill(message.body, respond, fail);
     respond(client_command(peer, message));
   } catch (const ProtocolError &e) {
     fail(e.code(), e.what());
@@ -109,17 +124,21 @@ void Scheduler::hello(Peer &peer, const Message &message) {
   const std::string role = args["role"].get<std::string>();
   try {
     if (role == "host") {
-      if (!args.contains("host")) throw ProtocolError("invalid-arguments", "a host's hello needs 'host'");
+      if (!args.contains("host"))
+        throw ProtocolError("invalid-arguments", "a host's hello needs 'host'");
       Host &host = hosts_.add(args["host"], peer.connection);
       peer.role = Role::Host;
       peer.host = host.name;
-      peer.connection->send(make_reply(message.id, {{"server", "snow-scheduler"}, {"api", kApiVersion}}));
+      peer.connection->send(
+          make_reply(message.id, {{"server", "snow-scheduler"}, {"api", kApiVersion}}));
       emit("host-joined", host.to_json());
       return;
     }
-    if (role != "client") throw ProtocolError("invalid-arguments", "'role' is 'client' or 'host'");
+    if (role != "client")
+      throw ProtocolError("invalid-arguments", "'role' is 'client' or 'host'");
     peer.role = Role::Client;
-    peer.connection->send(make_reply(message.id, {{"server", "snow-scheduler"}, {"api", kApiVersion}}));
+    peer.connection->send(
+        make_reply(message.id, {{"server", "snow-scheduler"}, {"api", kApiVersion}}));
   } catch (const ProtocolError &e) {
     peer.connection->send(make_error(message.id, e.code(), e.what()));
   }
@@ -129,36 +148,45 @@ Json Scheduler::client_command(Peer &peer, const Message &message) {
   const Json &args = message.body;
   if (message.name == "list-hosts") {
     Json list = Json::array();
-    for (const Host *h : hosts_.all()) list.push_back(h->to_json());
+    for (const Host *h : hosts_.all())
+      list.push_back(h->to_json());
     return {{"hosts", list}};
   }
   if (message.name == "list-processes") {
     Json list = Json::array();
-    for (const ProcessRecord *p : processes_.all()) list.push_back(p->to_json());
+    for (const ProcessRecord *p : processes_.all())
+      list.push_back(p->to_json());
     return {{"processes", list}};
   }
   if (message.name == "subscribe") {
     peer.subscribed = true;
     peer.events.clear();
     if (args.contains("events"))
-      for (const Json &e : args["events"]) peer.events.insert(e.get<std::string>());
+      for (const Json &e : args["events"])
+        peer.events.insert(e.get<std::string>());
     return {{"subscribed", args.value("events", Json::array())}};
   }
   if (message.name == "migrate" || message.name == "checkpoint") {
     ProcessRecord *process = processes_.find(args["process"].get<long>());
-    if (!process) throw ProtocolError("no-such-process", "there is no process " + args["process"].dump());
+    if (!process)
+      throw ProtocolError("no-such-process", "there is no process " + args["process"].dump());
     std::string keep;
     if (message.name == "checkpoint") {
       keep = args.value("file", "snow-checkpoint-p" + std::to_string(process->id) + ".snow");
-      if (keep.empty() || keep[0] != '/') throw ProtocolError("invalid-arguments", "'file' must be an absolute path");
+      if (keep.empty() || keep[0] != '/')
+        throw ProtocolError("invalid-arguments", "'file' must be an absolute path");
     }
-    const std::string to = message.name == "migrate" ? args["host"].get<std::string>() : process->host;
+    const std::string to =
+        message.name == "migrate" ? args["host"].get<std::string>() : process->host;
     const long migration = migrations_.start(*process, to, peer.connection->id(), keep);
-    Json result = {{"migration", migration}, {"process", process->id}, {"from", process->host}, {"to", to}};
-    if (!keep.empty()) result["file"] = keep;
+    Json result = {
+        {"migration", migration}, {"process", process->id}, {"from", process->host}, {"to", to}};
+    if (!keep.empty())
+      result["file"] = keep;
     return result;
   }
-  throw ProtocolError("unknown-command", "'" + message.name + "' is a host's message, not a client's");
+  throw ProtocolError("unknown-command",
+                      "'" + message.name + "' is a host's message, not a client's");
 }
 
 void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
@@ -171,10 +199,13 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
     candidate.migratable_single = true;
   } else {
     struct stat info {};
-    if (program.empty() || program[0] != '/' || stat(program.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
-      throw ProtocolError("no-such-program", "'" + program + "' is neither a program of the manifest (" +
-                                                 (options_.manifest.path().empty() ? "none loaded" : options_.manifest.path()) +
-                                                 ") nor an absolute path to an executable");
+    if (program.empty() || program[0] != '/' || stat(program.c_str(), &info) != 0 ||
+        !S_ISREG(info.st_mode))
+      throw ProtocolError(
+          "no-such-program",
+          "'" + program + "' is neither a program of the manifest (" +
+              (options_.manifest.path().empty() ? "none loaded" : options_.manifest.path()) +
+              ") nor an absolute path to an executable");
     // A plain executable runs where asked, or natively; it cannot migrate.
     const Host *host = on.empty() ? nullptr : hosts_.find(on);
     candidate.program = program;
@@ -186,7 +217,8 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
   record.program = candidate.program;
   record.executables = candidate.executables;
   record.migratable_single = candidate.migratable_single;
-  if (args.contains("args")) record.args = args["args"].get<std::vector<std::string>>();
+  if (args.contains("args"))
+    record.args = args["args"].get<std::vector<std::string>>();
   record.host = host.name;
   record.launcher = peer.connection->id();
   spawn(record, "", 0, respond, fail);
@@ -197,12 +229,15 @@ void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail
   const std::string file = args["file"].get<std::string>();
   struct stat info {};
   if (file.empty() || file[0] != '/' || stat(file.c_str(), &info) != 0)
-    throw ProtocolError("no-such-file", "there is no checkpoint file '" + file + "' (give an absolute path)");
+    throw ProtocolError("no-such-file",
+                        "there is no checkpoint file '" + file + "' (give an absolute path)");
   std::string program = args.value("program", migrations_.program_of_file(file));
   if (program.empty())
-    throw ProtocolError("invalid-arguments", "say which program wrote '" + file + "' with 'program'");
+    throw ProtocolError("invalid-arguments",
+                        "say which program wrote '" + file + "' with 'program'");
   const MigratableProgram *p = options_.manifest.find(program);
-  if (!p) throw ProtocolError("no-such-program", "'" + program + "' is not a program of the manifest");
+  if (!p)
+    throw ProtocolError("no-such-program", "'" + program + "' is not a program of the manifest");
   Host &host = place_process(hosts_, p->executables, args.value("on", ""));
   ProcessRecord &record = processes_.create();
   record.program = p->name;
@@ -213,35 +248,44 @@ void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail
   spawn(record, file, 0, respond, fail);
 }
 
-void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, long migration, Respond respond,
-                      Fail fail) {
+void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, long migration,
+                      Respond respond, Fail fail) {
   const long id = record.id;
   const Host *host = hosts_.find(record.host);
-  Json request = {{"process", id}, {"executable", record.executables.at(host->platform)}, {"args", record.args}};
-  if (!restart_file.empty()) request["restart"] = restart_file;
-  if (migration) request["migration"] = migration;
+  Json request = {{"process", id},
+                  {"executable", record.executables.at(host->platform)},
+                  {"args", record.args}};
+  if (!restart_file.empty())
+    request["restart"] = restart_file;
+  if (migration)
+    request["migration"] = migration;
   request_host(record.host, "spawn", request, [this, id, respond, fail](const Message &reply) {
     ProcessRecord *p = processes_.find(id);
     if (!reply.ok) {
       p->state = ProcessState::Exited;
       p->exit_reason = reply.body.value("message", "spawn failed");
-      return fail("spawn-failed", "cannot start the process on '" + p->host + "': " + p->exit_reason);
+      return fail("spawn-failed",
+                  "cannot start the process on '" + p->host + "': " + p->exit_reason);
     }
     p->pid = reply.body.value("pid", 0L);
-    if (p->state == ProcessState::Starting) p->state = ProcessState::Running;
-    emit("process-started", {{"process", id}, {"program", p->program}, {"host", p->host}, {"pid", p->pid}});
+    if (p->state == ProcessState::Starting)
+      p->state = ProcessState::Running;
+    emit("process-started",
+         {{"process", id}, {"program", p->program}, {"host", p->host}, {"pid", p->pid}});
     respond({{"process", p->to_json()}});
   });
 }
 
 void Scheduler::kill(const Json &args, Respond respond, Fail fail) {
   ProcessRecord *process = processes_.find(args["process"].get<long>());
-  if (!process) throw ProtocolError("no-such-process", "there is no process " + args["process"].dump());
+  if (!process)
+    throw ProtocolError("no-such-process", "there is no process " + args["process"].dump());
   if (process->state == ProcessState::Exited)
     throw ProtocolError("not-running", "process " + std::to_string(process->id) + " has exited");
   const Json request = {{"process", process->id}, {"signal", args.value("signal", 15)}};
   request_host(process->host, "kill", request, [respond, fail](const Message &reply) {
-    if (reply.ok) return respond({{"killed", true}});
+    if (reply.ok)
+      return respond({{"killed", true}});
     fail(reply.body.value("code", "kill-failed"), reply.body.value("message", "?"));
   });
 }
@@ -258,11 +302,13 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
   }
   const bool known = args.contains("process") && processes_.find(args["process"].get<long>());
   if (!known) {
-    peer.connection->send(make_error(message.id, "no-such-process", "the report names no process of this scheduler"));
+    peer.connection->send(
+        make_error(message.id, "no-such-process", "the report names no process of this scheduler"));
     return;
   }
   if (message.name == "output") {
-    emit("process-output", {{"process", args["process"]}, {"stream", args["stream"]}, {"data", args["data"]}});
+    emit("process-output",
+         {{"process", args["process"]}, {"stream", args["stream"]}, {"data", args["data"]}});
   } else if (message.name == "exited") {
     process_exited(args);
   } else if (message.name == "checkpointed") {
@@ -271,7 +317,9 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
     if (args["migration"].get<long>() == 0) { // a restart, not a migration
       ProcessRecord *p = processes_.find(args["process"].get<long>());
       p->state = ProcessState::Running;
-      emit("process-restored", {{"process", p->id}, {"program", p->program}, {"host", p->host},
+      emit("process-restored", {{"process", p->id},
+                                {"program", p->program},
+                                {"host", p->host},
                                 {"restore_ms", args["restore_ms"]}});
     } else {
       migrations_.on_restored(args);
@@ -283,10 +331,12 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
       migrations_.on_failed(args);
     }
   } else {
-    peer.connection->send(make_error(message.id, "unknown-command", "'" + message.name + "' is not a host's report"));
+    peer.connection->send(
+        make_error(message.id, "unknown-command", "'" + message.name + "' is not a host's report"));
     return;
   }
-  if (!message.id.is_null()) peer.connection->send(make_reply(message.id, Json::object()));
+  if (!message.id.is_null())
+    peer.connection->send(make_reply(message.id, Json::object()));
 }
 
 void Scheduler::process_exited(const Json &args) {
@@ -295,31 +345,38 @@ void Scheduler::process_exited(const Json &args) {
   p->exit_status = args["status"].get<int>();
   p->exit_signal = args.value("signal", 0);
   p->exit_reason = args.value("reason", "");
-  Json data = {{"process", p->id}, {"program", p->program}, {"host", p->host}, {"status", p->exit_status}};
-  if (p->exit_signal) data["signal"] = p->exit_signal;
-  if (args.contains("poll_points")) data["poll_points"] = args["poll_points"];
-  if (!p->exit_reason.empty()) data["reason"] = p->exit_reason;
+  Json data = {
+      {"process", p->id}, {"program", p->program}, {"host", p->host}, {"status", p->exit_status}};
+  if (p->exit_signal)
+    data["signal"] = p->exit_signal;
+  if (args.contains("poll_points"))
+    data["poll_points"] = args["poll_points"];
+  if (!p->exit_reason.empty())
+    data["reason"] = p->exit_reason;
   migrations_.on_process_exited(*p);
   emit("process-exited", data);
 }
 
 void Scheduler::host_reply(const Message &message) {
-  if (!message.id.is_number_integer()) return;
+  if (!message.id.is_number_integer())
+    return;
   const auto it = pending_.find(message.id.get<long>());
-  if (it == pending_.end()) return;
+  if (it == pending_.end())
+    return;
   ReplyHandler handler = std::move(it->second.on_reply);
   pending_.erase(it);
   handler(message);
 }
 
-void Scheduler::request_host(const std::string &host_name, const std::string &command, const Json &args,
-                             ReplyHandler on_reply) {
+void Scheduler::request_host(const std::string &host_name, const std::string &command,
+                             const Json &args, ReplyHandler on_reply) {
   Host *host = hosts_.find(host_name);
   if (!host) {
     Message reply;
     reply.kind = MessageKind::Reply;
     reply.ok = false;
-    reply.body = {{"code", "no-such-host"}, {"message", "the host '" + host_name + "' is not registered"}};
+    reply.body = {{"code", "no-such-host"},
+                  {"message", "the host '" + host_name + "' is not registered"}};
     return on_reply(reply);
   }
   const long id = next_request_++;
@@ -329,20 +386,25 @@ void Scheduler::request_host(const std::string &host_name, const std::string &co
 
 void Scheduler::emit(const std::string &event, Json data, std::uint64_t also_to) {
   const double t = now();
-  if (trace_) trace_->record(event, t, data);
+  if (trace_)
+    trace_->record(event, t, data);
   std::uint64_t launcher = 0;
   if (data.contains("process") && data["process"].is_number_integer())
-    if (const ProcessRecord *p = processes_.find(data["process"].get<long>())) launcher = p->launcher;
+    if (const ProcessRecord *p = processes_.find(data["process"].get<long>()))
+      launcher = p->launcher;
   const std::string text = make_event(event, t, data);
   for (auto &[id, peer] : peers_) {
-    if (peer.role != Role::Client) continue;
+    if (peer.role != Role::Client)
+      continue;
     const bool wanted = peer.subscribed && (peer.events.empty() || peer.events.count(event));
-    if (wanted || id == launcher || id == also_to) peer.connection->send(text);
+    if (wanted || id == launcher || id == also_to)
+      peer.connection->send(text);
   }
 }
 
 void Scheduler::flush_trace() {
-  if (trace_) trace_->flush();
+  if (trace_)
+    trace_->flush();
 }
 
 } // namespace snow::system

@@ -47,7 +47,8 @@ public:
   void emit(const std::string &event, Json data, std::uint64_t also_to = 0);
   // Sends a request to a host's snowd; `on_reply` gets its reply, or a
   // synthetic error reply if the host leaves first.
-  void request_host(const std::string &host, const std::string &command, const Json &args, ReplyHandler on_reply);
+  void request_host(const std::string &host, const std::string &command, const Json &args,
+                    ReplyHandler on_reply);
   void record_trace(std::unique_ptr<TraceRecorder> recorder) { trace_ = std::move(recorder); }
   void flush_trace();
 
@@ -81,7 +82,8 @@ private:
   void run(Peer &peer, const Json &args, Respond respond, Fail fail);
   void restart(Peer &peer, const Json &args, Respond respond, Fail fail);
   void kill(const Json &args, Respond respond, Fail fail);
-  void spawn(ProcessRecord &record, const std::string &restart_file, long migration, Respond respond, Fail fail);
+  void spawn(ProcessRecord &record, const std::string &restart_file, long migration,
+             Respond respond, Fail fail);
   void process_exited(const Json &args);
 
   SchedulerOptions options_;
