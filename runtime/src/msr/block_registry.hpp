@@ -99,12 +99,10 @@ public:
   }
   // Starts loading the slot where find(address) or insert looks first: in a
   // large registry each is a cache miss, and bulk users overlap them.
-  void prefetch(std::uintptr_t address, bool for_write = false) const {
-    if (for_write)
-      __builtin_prefetch(&slots_[slot_of(address)], 1);
-    else
-      __builtin_prefetch(&slots_[slot_of(address)], 0);
-  }
+  // (Two functions, not one with a flag: GCC 12 silently drops a
+  // __builtin_prefetch whose read/write argument comes out of an if/else.)
+  void prefetch(std::uintptr_t address) const { __builtin_prefetch(&slots_[slot_of(address)], 0); }
+  void prefetch_for_write(std::uintptr_t address) const { __builtin_prefetch(&slots_[slot_of(address)], 1); }
   // The block containing `address` (its one-past-the-end address included),
   // preferring a block that starts there. Null if none.
   BlockSlot *find_containing(std::uintptr_t address);

@@ -56,7 +56,7 @@ void snow_free(void *block) {
   // In a large heap both the block's registry slot and the allocator's
   // header just below the block are cache misses: start both, then wait.
   BlockRegistry &registry = process_state().registry;
-  registry.prefetch(reinterpret_cast<std::uintptr_t>(block), true);
+  registry.prefetch_for_write(reinterpret_cast<std::uintptr_t>(block));
   __builtin_prefetch(static_cast<const char *>(block) - 2 * sizeof(std::size_t), 1);
   registry.erase(reinterpret_cast<std::uintptr_t>(block));
   std::free(block);

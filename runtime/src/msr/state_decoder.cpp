@@ -72,7 +72,7 @@ void StateDecoder::register_owned() {
     if (!b.owned) continue;
     for (; look < n && in_flight < kAhead; ++look) {
       if (blocks_[look].owned) {
-        registry_.prefetch(blocks_[look].address, true);
+        registry_.prefetch_for_write(blocks_[look].address);
         ++in_flight;
       }
     }
