@@ -23,6 +23,8 @@ std::uint64_t default_total_limit() {
 
 [[noreturn]] void malformed(const std::string &what) { throw StateError(StateErrorCode::MalformedRecord, what); }
 
+static_assert(sizeof(void *) != 8 || sizeof(DecodedBlock) == 32, "a restore keeps one per block");
+
 } // namespace
 
 StateDecoder::StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options)
@@ -180,6 +182,9 @@ void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string
                                                         std::to_string(options_.max_total_bytes) + " bytes");
   total_bytes_ += bytes;
   if (options_.stage_roots || always) {
+    if (staged_.size() >= DecodedBlock::kNotStaged)
+      throw StateError(StateErrorCode::LimitExceeded, "restoring " + what + " would stage more than " +
+                                                          std::to_string(DecodedBlock::kNotStaged) + " blocks");
     b.staging = static_cast<std::uint32_t>(staged_.size());
     // Zeroed like the block would be if its padding were never written.
     try {
@@ -215,13 +220,14 @@ void StateDecoder::announce(std::uint32_t id) {
   if (origin < 1 || origin > 4) malformed("block #" + std::to_string(id) + " has unknown origin " + std::to_string(origin));
   b.origin = static_cast<wire::Origin>(origin);
   if (b.origin == wire::Origin::Heap) {
-    b.align_log2 = in_.get_u8();
-    if (b.align_log2 > 16) malformed("block #" + std::to_string(id) + " asks for alignment 2^" + std::to_string(b.align_log2));
+    const std::uint8_t align_log2 = in_.get_u8();  // checked before it goes into its 5 bits
+    if (align_log2 > 16) malformed("block #" + std::to_string(id) + " asks for alignment 2^" + std::to_string(align_log2));
+    b.align_log2 = align_log2;
   } else {
     b.key = in_.get_varint();
   }
   const std::uint64_t type = in_.get_varint();
-  if (type >= program_->types().size())
+  if (type >= program_->types().size() || type > DecodedBlock::kMaxType)
     throw StateError(StateErrorCode::BadTypeId, "block #" + std::to_string(id) + " has type id " + std::to_string(type) +
                                                     " (the type table has " + std::to_string(program_->types().size()) + ")");
   b.type = static_cast<TypeId>(type);

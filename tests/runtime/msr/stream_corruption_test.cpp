@@ -1102,6 +1102,19 @@ TEST_F(HostileStream, AnnouncementsOutsideTheFormatAreMalformed) {
                          "block #1 holds 'long double'"));
 }
 
+// The decoder keeps a block's alignment in 5 bits and its type id in 24: a
+// value that only fits after truncation must still be refused as it is.
+TEST_F(HostileStream, AnAlignmentOrTypeIdTooWideForItsFieldIsRefused) {
+  Forge align;  // 40 = 0b101000: its low five bits (8) would pass
+  align.header(program_).root().new_global(0, kHeadKey, kNodePtr).data(0).new_heap(1, kNode, 1, 40);
+  EXPECT_TRUE(fails_with(decode(program_, align.bytes()), StateErrorCode::MalformedRecord,
+                         "block #1 asks for alignment 2^40"));
+
+  Forge type;  // 2^24 + kNode: its low 24 bits name a real type
+  type.header(program_).root().new_global(0, kHeadKey, kNodePtr).data(0).new_heap(1, (std::uint64_t{1} << 24) + kNode, 1);
+  EXPECT_TRUE(fails_with(decode(program_, type.bytes()), StateErrorCode::BadTypeId, "block #1 has type id 16777"));
+}
+
 TEST_F(HostileStream, AHeaderOutsideTheFormatIsMalformed) {
   Forge no_header;
   no_header.root();
