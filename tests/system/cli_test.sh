@@ -33,13 +33,18 @@ wait_for_file() { for _ in $(seq 200); do [[ -s $1 ]] && return 0; sleep 0.05; d
 
 case $case_name in
 run)
-  snow cluster up --manifest "$(host_manifest)" --hosts x86_64 >/dev/null
+  snow cluster up --manifest "$(host_manifest)" --hosts x86_64,second=x86_64 >/dev/null
   snow hosts | grep -q '^x86_64 *x86_64 *little *8' || fail "snow hosts: $(snow hosts)"
   snow --json hosts | python3 -c 'import json,sys; h=json.load(sys.stdin); assert h[0]["platform"]=="x86_64", h'
   "$linpack" 120 3 > "$state/plain.txt"
   snow run linpack 120 3 > "$state/run.txt" || fail "snow run exited with $?"
   cmp "$state/plain.txt" "$state/run.txt" || fail "the output of snow run differs from a plain run"
   snow ps | grep -q 'exited.*snow-migratable-linpack' || fail "snow ps: $(snow ps)"
+  # Without --on, runs spread over the least loaded hosts.
+  snow run --detach /bin/sleep 3 > /dev/null
+  snow run --detach /bin/sleep 3 > /dev/null
+  snow --json ps | python3 -c 'import json,sys; p=[p for p in json.load(sys.stdin) if p["state"]=="running"]; assert len({q["host"] for q in p})==2, p' ||
+    fail "placement did not spread the runs: $(snow ps)"
   # The exit status comes through; stderr goes to stderr.
   set +e; snow run /bin/sh -c 'echo out; echo err >&2; exit 3' > "$state/o.txt" 2> "$state/e.txt"; status=$?; set -e
   [[ $status == 3 && $(cat "$state/o.txt") == out && $(cat "$state/e.txt") == err ]] ||

@@ -268,6 +268,10 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
                   "cannot start the process on '" + p->host + "': " + p->exit_reason);
     }
     p->pid = reply.body.value("pid", 0L);
+    // Counted now, not at the host's next heartbeat, so that several runs in
+    // a row spread over the hosts.
+    if (Host *h = hosts_.find(p->host))
+      ++h->processes;
     if (p->state == ProcessState::Starting)
       p->state = ProcessState::Running;
     emit("process-started",
