@@ -6,6 +6,9 @@
 #include "msr/state_error.hpp"
 
 #include <algorithm>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 
@@ -57,6 +60,17 @@ std::vector<snow_frame *> active_frames() {
   for (snow_frame *f = snow_top_frame; f != nullptr; f = f->caller) frames.push_back(f);
   std::reverse(frames.begin(), frames.end());
   return frames;
+}
+
+void notice(const std::string &line) {
+  const int fd = checkpoint_settings().notice_fd;
+  if (fd < 0) return;
+  const std::string text = line + "\n";
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) return;  // best effort: a closed notice channel must not stop the program
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 bool write_checkpoint(const std::string &path) {
@@ -156,12 +170,24 @@ void snow_poll(void) {
   if (!write_checkpoint(settings.path)) {
     std::fprintf(stderr, "snow: checkpoint at poll-point %llu failed, the program continues: %s\n",
                  static_cast<unsigned long long>(snow_poll_count), snow_last_error());
+    notice(std::string("checkpoint-failed ") + snow_last_error());
     return;
   }
   if (settings.verbose)
     std::fprintf(stderr, "snow: checkpoint written to '%s' at poll-point %llu\n", settings.path.c_str(),
                  static_cast<unsigned long long>(snow_poll_count));
-  if (settings.exit_after) std::exit(0);
+  struct stat st {};
+  const long long bytes = stat(settings.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+  notice("checkpoint-written " + std::to_string(bytes) + " " + settings.path);
+  switch (settings.after) {
+  case CheckpointSettings::After::Exit: std::exit(0);
+  case CheckpointSettings::After::Continue: break;
+  case CheckpointSettings::After::Stop:
+    // Atomic migration: wait, stopped, until the destination has the state
+    // (then SIGKILL) or has failed (then SIGCONT: carry on as if nothing happened).
+    raise(SIGSTOP);
+    break;
+  }
 }
 
 uint32_t snow_resume(snow_frame *frame) {
@@ -190,6 +216,7 @@ uint32_t snow_resume(snow_frame *frame) {
       snow_resuming = 0;
       if (checkpoint_settings().verbose)
         std::fprintf(stderr, "snow: restarted from '%s' at depth %u\n", restart->path.c_str(), depth);
+      notice("restored");
       restart.reset();
     }
     state.registry.erase(block.base);

@@ -16,9 +16,15 @@ namespace snow::exec {
 
 struct CheckpointSettings {
   std::string path = "snow-checkpoint.snow";
-  bool exit_after = true;   // SNOW_CHECKPOINT_ACTION=exit|continue
+  enum class After { Exit, Continue, Stop };
+  After after = After::Exit;  // SNOW_CHECKPOINT_ACTION=exit|continue|stop
   bool verbose = false;     // SNOW_VERBOSE=1: a line on stderr per checkpoint/restart
+  int notice_fd = -1;       // SNOW_NOTICE_FD=n: machine-readable notices for snowd
 };
+
+// One line on the notice descriptor, if there is one ("checkpoint-written
+// 1234 path", "restored", "checkpoint-failed reason"); best effort.
+void notice(const std::string &line);
 
 CheckpointSettings &checkpoint_settings();
 

@@ -5,7 +5,11 @@
 // Environment (docs/checkpoint-restart.md):
 //   SNOW_CHECKPOINT_FILE    where a checkpoint goes (default snow-checkpoint.snow)
 //   SNOW_CHECKPOINT_AT_POLL checkpoint at the k-th poll-point (counted across restarts)
-//   SNOW_CHECKPOINT_ACTION  exit (default) or continue after writing it
+//   SNOW_CHECKPOINT_ACTION  exit (default), continue, or stop (SIGSTOP itself: the caller
+//                           kills it once the state is safe elsewhere, or resumes it)
+//   SNOW_NOTICE_FD          n: one line per event on descriptor n, for snowd
+//                           ("checkpoint-written <bytes> <path>", "checkpoint-failed <reason>",
+//                           "restored")
 //   SNOW_RESTART            resume from this checkpoint instead of starting afresh
 //   SNOW_VERBOSE            1: one line on stderr per checkpoint and restart, and at
 //                           exit the number of poll-points passed (tests pick k from it)
@@ -103,9 +107,17 @@ void snow_start(int *argc, char ***argv) {
   exec::CheckpointSettings &settings = exec::checkpoint_settings();
   if (const char *file = env("SNOW_CHECKPOINT_FILE")) settings.path = file;
   if (const char *action = env("SNOW_CHECKPOINT_ACTION")) {
-    if (std::strcmp(action, "exit") == 0) settings.exit_after = true;
-    else if (std::strcmp(action, "continue") == 0) settings.exit_after = false;
-    else exec::fatal(std::string("SNOW_CHECKPOINT_ACTION is '") + action + "'; use exit or continue");
+    using After = exec::CheckpointSettings::After;
+    if (std::strcmp(action, "exit") == 0) settings.after = After::Exit;
+    else if (std::strcmp(action, "continue") == 0) settings.after = After::Continue;
+    else if (std::strcmp(action, "stop") == 0) settings.after = After::Stop;
+    else exec::fatal(std::string("SNOW_CHECKPOINT_ACTION is '") + action + "'; use exit, continue or stop");
+  }
+  if (const char *fd = env("SNOW_NOTICE_FD")) {
+    char *end = nullptr;
+    const long n = std::strtol(fd, &end, 10);
+    if (end == fd || *end != '\0' || n < 0 || n > 1023) exec::fatal(std::string("SNOW_NOTICE_FD is '") + fd + "'; give a file descriptor");
+    settings.notice_fd = static_cast<int>(n);
   }
   settings.verbose = env("SNOW_VERBOSE") && std::strcmp(env("SNOW_VERBOSE"), "0") != 0;
   if (settings.verbose) std::atexit(report_poll_count);
