@@ -56,7 +56,9 @@ void BlockRegistry::reserve(std::size_t blocks) {
 }
 
 void BlockRegistry::rehash(std::size_t slot_count) {
-  if (static_cast<std::uint64_t>(slot_count) > 0xffffffffull) throw std::bad_alloc();  // slot_of() scales a 32-bit hash
+  // slot_of() scales a 32-bit hash: at most 2^32 - 1 slots. (Halved so that
+  // 32-bit compilers do not warn that the comparison is always false there.)
+  if (slot_count / 2 > std::size_t{0x7fffffff}) throw std::bad_alloc();
   ZeroedArray<BlockSlot> old(slot_count);  // the new array, swapped in below
   std::swap(old, slots_);
   slot_count_ = slot_count;
