@@ -112,6 +112,22 @@ private:
   void insert_before(SourceLocation l, const std::string &t) { pending_inserts_.push_back({sm_.getFileLoc(l), t, false}); }
   void insert_after(SourceLocation l, const std::string &t) { pending_inserts_.push_back({sm_.getFileLoc(l), t, true}); }
   int type_id(QualType t, SourceLocation use) { return catalog_.id_of(t, use); }
+  // `lhs = rhs` as an expression; a struct with a const member cannot be
+  // assigned, only initialised, so it is initialised aside and copied.
+  std::string store(const std::string &lhs, QualType type, const std::string &rhs) const {
+    if (!has_const_member(type)) return lhs + " = " + rhs;
+    return "({ __typeof__(" + lhs + ") snow_v = (" + rhs + "); __builtin_memcpy(&" + lhs + ", &snow_v, sizeof snow_v); })";
+  }
+  static bool has_const_member(QualType type) {
+    const auto *rt = type.getCanonicalType()->getAs<RecordType>();
+    if (!rt || !rt->getDecl()->getDefinition()) return false;
+    for (const FieldDecl *f : rt->getDecl()->getDefinition()->fields()) {
+      QualType ft = f->getType().getCanonicalType();
+      while (const auto *at = dyn_cast<ArrayType>(ft.getTypePtr())) ft = at->getElementType().getCanonicalType();
+      if (ft.isConstQualified() || has_const_member(ft)) return true;
+    }
+    return false;
+  }
   int function_entry(const std::string &key, const std::string &address, std::vector<int> views = {}) {
     auto it = function_index_.find(key);
     if (it != function_index_.end()) {
@@ -802,7 +818,7 @@ void Impl::transform(const FunctionDecl *fd) {
     if (cp.hoist_args)
       for (unsigned a = 0; a < cp.call->getNumArgs(); ++a) {
         const std::string name = "snow_L.snow_a" + index + "_" + std::to_string(a);
-        pre += name + " = (" + text(cp.call->getArg(a)) + "); ";
+        pre += store(name, cp.call->getArg(a)->getType(), "(" + text(cp.call->getArg(a)) + ")") + "; ";
         replace(cp.call->getArg(a), name);
       }
     std::string resume = "snow_F.resume_point = " + index + "; " + label + ": ";
@@ -811,7 +827,7 @@ void Impl::transform(const FunctionDecl *fd) {
     } else {
       const std::string value = text(cp.call);
       replace(cp.call, "snow_L." + cp.temp);
-      const std::string hoisted = pre + resume + "snow_L." + cp.temp + " = " + value + "; ";
+      const std::string hoisted = pre + resume + store("snow_L." + cp.temp, cp.call->getType(), value) + "; ";
       if (cp.role == Role::WhileCond || cp.role == Role::ForCond) loop_head[cp.owner] += hoisted;
       else before[cp.owner] += hoisted;
     }
@@ -870,7 +886,7 @@ void Impl::transform(const FunctionDecl *fd) {
         assignments.push_back("__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") +
                               text(init) + ", sizeof " + field + ")");
       } else {
-        assignments.push_back(field + " = " + text(init));
+        assignments.push_back(store(field, vd->getType(), text(init)));
       }
     }
     if (!ours) continue;
@@ -941,7 +957,7 @@ void Impl::transform(const FunctionDecl *fd) {
   }
   for (const ParmVarDecl *p : fd->parameters())
     if (!p->getName().empty())
-      prologue += "snow_L." + locals[local_of[p]].field + " = " + p->getNameAsString() + "; ";
+      prologue += store("snow_L." + locals[local_of[p]].field, p->getType(), p->getNameAsString()) + "; ";
   prologue += "snow_enter(&snow_F, snow_unit_functions[" + std::to_string(fid) + "], &snow_L); ";
   if (!points.empty()) {
     prologue += "if (snow_resuming) switch (snow_resume(&snow_F)) { ";
