@@ -40,6 +40,14 @@ inline void *allocate_zeroed(std::size_t bytes) {
     if (head != 0) munmap(raw, head);
     if (tail != 0) munmap(reinterpret_cast<void *>(aligned + bytes), tail);
     madvise(reinterpret_cast<void *>(aligned), bytes, MADV_HUGEPAGE);  // advice: failure is harmless
+#if defined(MADV_POPULATE_WRITE)
+    // Fault it all in now, huge page by huge page: every page will be
+    // written (a hash table at random, a staging copy throughout), and a
+    // page still unmapped when its first prefetch comes makes the prefetch
+    // useless and the store behind it take the fault. (Linux 5.14; older
+    // kernels refuse the advice and fault on first touch as before.)
+    madvise(reinterpret_cast<void *>(aligned), bytes, MADV_POPULATE_WRITE);
+#endif
     return reinterpret_cast<void *>(aligned);
   }
 #endif
