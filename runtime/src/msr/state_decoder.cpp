@@ -511,6 +511,8 @@ void StateDecoder::read_record(std::uint8_t tag) {
     bool is_null = false;
     const std::uint32_t id = read_reference(false, is_null);
     if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
+    if (blocks_[id].origin == wire::Origin::External)
+      malformed("a Root record names external block #" + std::to_string(id));
     blocks_[id].root = true;
     ++roots_;
     break;

@@ -1083,9 +1083,16 @@ TEST_F(HostileStream, AnUnregisteredStackBlockIsAMissingRoot) {
 
 TEST_F(HostileStream, AnnouncementsOutsideTheFormatAreMalformed) {
   Forge origin;
-  origin.header(program_).root().ref(0).u8(4);
+  origin.header(program_).root().ref(0).u8(5);
   EXPECT_TRUE(fails_with(decode(program_, origin.bytes()), StateErrorCode::MalformedRecord,
-                         "block #0 has unknown origin 4"));
+                         "block #0 has unknown origin 5"));
+
+  // Origin 4 is an external object (an open FILE), resolved by the reader:
+  // without a resolver for its key the stream cannot be restored.
+  Forge external;
+  external.header(program_).root().ref(0).u8(4).varint(7).varint(kNode).varint(0);
+  EXPECT_TRUE(fails_with(decode(program_, external.bytes()), StateErrorCode::MissingRoot,
+                         "open file #7 of the stream has no counterpart on this side"));
 
   Forge align;
   align.header(program_).root().new_global(0, kHeadKey, kNodePtr).data(0).new_heap(1, kNode, 1, 17);
