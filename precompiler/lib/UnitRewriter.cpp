@@ -471,7 +471,10 @@ void Impl::note_function_addresses(const Stmt *root) {
 void Impl::register_globals() {
   for (const Decl *d : ctx_.getTranslationUnitDecl()->decls()) {
     const auto *vd = dyn_cast<VarDecl>(d);
-    if (!vd || !in_main(vd->getLocation()) || !vd->isThisDeclarationADefinition()) continue;
+    // Definitions in the program's own headers are this unit's variables too
+    // (csmith.h's crc32_context is `static` in a header); the C library's are not.
+    if (!vd || !vd->isThisDeclarationADefinition() || sm_.isInSystemHeader(sm_.getFileLoc(vd->getLocation())))
+      continue;
     if (vd->isThisDeclarationADefinition() == VarDecl::DeclarationOnly) continue;
     // A const global is the same in every run of the program; it is
     // registered so that pointers into it (a table of operations) travel,
