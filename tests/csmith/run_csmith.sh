@@ -7,7 +7,8 @@
 # is built against the host runtime and must print the same. A program that
 # passes at least one poll-point is then checkpointed on the host at its middle
 # poll-point and restarted on one cross platform (rotating over the platforms
-# given, skipping those on which the original itself prints something else);
+# given, skipping those on which the original itself prints something else;
+# on the host itself when there is none);
 # the migratable program must print the same there unmigrated, and the output
 # before the checkpoint followed by the output after the restart must again
 # equal the original's.
@@ -20,7 +21,7 @@
 # Defaults: seeds 1…N (N=20); work dir build/csmith; the precompiler and host
 # runtime of build/host; the cross platforms s390x ppc i686 armhf of
 # build/default/platforms/<p> whose runtime library exists (or the PLATFORM=…
-# arguments; --no-cross: none, checksums only); csmith options
+# arguments; --no-cross: none, the restart is on the host itself); csmith options
 # "--no-bitfields --no-packed-struct" (bit-fields are refused by design, see
 # docs/precompiler.md; #pragma pack(1) on every struct is not common C);
 # --timeout 5 for the original (the migratable program gets 5x, under qemu 20x).
@@ -39,7 +40,7 @@
 #                 (docs/memory-state.md), or [dangling-pointer] a global that
 #                 still holds the address of a local whose function has
 #                 returned (csmith leaves such pointers but never uses them; an
-#                 x86-64 stack address outside every live frame)
+#                 x86-64 stack address that is in no live frame)
 #   skipped       the original does not build, fails or times out (csmith's)
 #   CRASH         defect: the precompiler dies by a signal (assertion, abort,
 #                 segfault), runs over 120 s, or fails without a file:line:col error
@@ -101,6 +102,9 @@ if ((${#platforms[@]} == 0 && !no_cross)); then
     [[ -f $lib ]] && platforms+=("$p=${default_compiler[$p]}|${default_emulator[$p]}|$lib")
   done
 fi
+host_cc=${CC:-cc}
+# Without a cross platform the restart is on the host itself.
+((${#platforms[@]} > 0)) || platforms=("x86_64=$host_cc||$host_runtime")
 declare -a pnames=() pcompilers=() pemulators=() pruntimes=()
 for entry in "${platforms[@]}"; do
   pnames+=("${entry%%=*}"); rest=${entry#*=}
@@ -115,7 +119,6 @@ results="$work/results.tsv"
 : >"$results"
 
 cflags=(-std=gnu11 -O1 -w -ffp-contract=off -I"$csmith_include")
-host_cc=${CC:-cc}
 # Counts the poll-points a run passes; linked into the host build only.
 "$host_cc" "${cflags[@]}" -I"$include" -c "$here/poll_count.c" -o "$work/poll_count.o" ||
   { echo "run_csmith.sh: cannot build poll_count.c" >&2; exit 2; }
@@ -153,7 +156,8 @@ for seed in $seeds; do
   discard_binaries() { ((keep_binaries)) || rm -f "$dir"/original "$dir"/original.* "$dir"/snow.x86_64 "$dir"/*.snow "${@}"; }
 
   # 1. The program and the oracle.
-  if ! "$csmith" --seed "$seed" $csmith_options -o "$dir/csmith.c" >"$dir/csmith.log" 2>&1; then
+  # (in $dir: csmith writes platform.info into its working directory)
+  if ! (cd "$dir" && "$csmith" --seed "$seed" $csmith_options -o "$dir/csmith.c" >"$dir/csmith.log" 2>&1); then
     record skipped "csmith failed" "csmith failed"; continue
   fi
   if ((flatten)); then
@@ -219,10 +223,6 @@ for seed in $seeds; do
   fi
   if [[ $polls == - || $polls == 0 ]]; then
     record passed "no poll-point" "the same output; no poll-point passed"
-    discard_binaries; continue
-  fi
-  if ((${#pnames[@]} == 0)); then
-    record passed "not migrated: no cross platform" "the same output; $polls poll-points; no cross platform"
     discard_binaries; continue
   fi
 
@@ -313,9 +313,9 @@ read -r -a seed_list <<<"$(tr '\n' ' ' <<<"$seeds")"
 echo "csmith robustness: ${#seed_list[@]} seeds ${seed_list[0]}…${seed_list[-1]}, csmith $csmith_options$( ((flatten)) && echo ', headers flattened')"
 row "tried" "$tried"
 row "passed" "$(count_rows '$2 == "passed"')"
-row "  migrated to another platform, same output" "$(count_rows '$2 == "passed" && $5 == "migrated"')"
+row "  checkpointed and restarted, same output" "$(count_rows '$2 == "passed" && $5 == "migrated"')"
 row "  no poll-point passed" "$(count_rows '$2 == "passed" && $5 == "no poll-point"')"
-row "  not migrated (platform-dependent or no platform)" "$(count_rows '$2 == "passed" && $5 ~ /^not migrated/')"
+row "  not migrated (the output is platform-dependent)" "$(count_rows '$2 == "passed" && $5 ~ /^not migrated/')"
 row "refused with a diagnostic" "$(count_rows '$2 == "refused"')"
 for c in $(printf '%s\n' "${!refused_codes[@]}" | sort); do row "  [$c]" "${refused_codes[$c]}"; done
 row "unmigratable (the runtime refuses the checkpoint)" "$(count_rows '$2 == "unmigratable"')"
