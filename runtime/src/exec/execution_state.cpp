@@ -6,6 +6,10 @@
 #include "msr/state_error.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <csignal>
@@ -50,6 +54,14 @@ CheckpointSettings &checkpoint_settings() {
 }
 
 void fatal(const std::string &message) {
+  if (restart && restart->link_fd >= 0) {
+    // The source is waiting for a verdict: give it the reason, it carries on.
+    try {
+      MigrationLink(restart->link_fd).send_line("failed " + message);
+    } catch (const std::runtime_error &) {
+    }
+    restart->link_fd = -1;
+  }
   std::fflush(stdout);
   std::fprintf(stderr, "snow: %s\n", message.c_str());
   std::exit(70);  // EX_SOFTWARE
@@ -73,7 +85,7 @@ void notice(const std::string &line) {
   }
 }
 
-bool write_checkpoint(const std::string &path) {
+void encode_state(msr::ChunkSink &sink) {
   msr::ProcessState &state = process_state();
   const std::vector<snow_frame *> frames = active_frames();
   // Every frame's locals are registered before anything is collected, so a
@@ -83,43 +95,147 @@ bool write_checkpoint(const std::string &path) {
     blocks.push_back(frame_block(*frames[depth], depth));
     state.registry.insert(blocks.back());
   }
+  struct Unregister {
+    std::vector<msr::MemoryBlock> &blocks;
+    ~Unregister() {
+      for (const msr::MemoryBlock &b : blocks) process_state().registry.erase(b.base);
+    }
+  } unregister{blocks};
+  // The open files first: a restart reopens them before reading the state.
+  const std::string streams = open_streams().describe_for_checkpoint();
+  sink.write(reinterpret_cast<const unsigned char *>(streams.data()), streams.size());
+  msr::StateEncoder encoder(*state.program, state.registry, sink);
+  for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
+  for (std::uint32_t depth = 0; depth < frames.size(); ++depth) {
+    encoder.add_frame(depth, frames[depth]->function, frames[depth]->resume_point);
+    encoder.add_root(frames[depth]->locals);
+  }
+  encoder.finish();
+}
+
+bool write_checkpoint(const std::string &path) {
   const std::string temp = path + ".partial";
   std::FILE *file = std::fopen(temp.c_str(), "wb");
-  bool ok = file != nullptr;
-  if (!ok) msr::set_last_error("cannot create '" + temp + "'");
-  if (ok) {
-    try {
-      // The open files first: a restart reopens them before reading the state.
-      const std::string streams = open_streams().describe_for_checkpoint();
-      if (std::fwrite(streams.data(), 1, streams.size(), file) != streams.size())
-        throw msr::StateError(msr::StateErrorCode::Io, "writing the open-files section failed");
-      msr::FileSink sink(file);
-      msr::StateEncoder encoder(*state.program, state.registry, sink);
-      for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
-      for (std::uint32_t depth = 0; depth < frames.size(); ++depth) {
-        encoder.add_frame(depth, frames[depth]->function, frames[depth]->resume_point);
-        encoder.add_root(frames[depth]->locals);
-      }
-      encoder.finish();
-    } catch (const msr::StateError &e) {
-      msr::set_last_error(e.what());
-      ok = false;
-    } catch (const std::runtime_error &e) {  // an open file's position
-      msr::set_last_error(e.what());
-      ok = false;
-    }
-    if (std::fclose(file) != 0 && ok) {
-      msr::set_last_error("writing '" + temp + "' failed");
-      ok = false;
-    }
-    if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
-      msr::set_last_error("cannot rename '" + temp + "' to '" + path + "'");
-      ok = false;
-    }
-    if (!ok) std::remove(temp.c_str());
+  if (!file) {
+    msr::set_last_error("cannot create '" + temp + "'");
+    return false;
   }
-  for (const msr::MemoryBlock &b : blocks) state.registry.erase(b.base);
+  bool ok = true;
+  try {
+    msr::FileSink sink(file);
+    encode_state(sink);
+  } catch (const std::runtime_error &e) {  // StateError, or an open file's position
+    msr::set_last_error(e.what());
+    ok = false;
+  }
+  if (std::fclose(file) != 0 && ok) {
+    msr::set_last_error("writing '" + temp + "' failed");
+    ok = false;
+  }
+  if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
+    msr::set_last_error("cannot rename '" + temp + "' to '" + path + "'");
+    ok = false;
+  }
+  if (!ok) std::remove(temp.c_str());
   return ok;
+}
+
+namespace {
+
+// Sends the state stream down the migration's connection as the encoder
+// fills each chunk: the destination restores chunk n while this side
+// collects chunk n+1 (the socket buffers are the pipeline's stages).
+class LinkSink final : public msr::ChunkSink {
+public:
+  explicit LinkSink(MigrationLink &link) : link_(link) {}
+  void write(const unsigned char *data, std::size_t size) override {
+    try {
+      link_.send_all(data, size);
+    } catch (const std::runtime_error &e) {
+      throw msr::StateError(msr::StateErrorCode::Io, e.what());
+    }
+  }
+
+private:
+  MigrationLink &link_;
+};
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string fixed(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", v);
+  return text;
+}
+
+}  // namespace
+
+void migrate_to(const MigrationTarget &target) {
+  const int timeout = checkpoint_settings().migration_timeout_ms;
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t bytes = 0;
+  try {
+    MigrationLink link = MigrationLink::connect_to(target.host, target.port, timeout);
+    link.send_line("SNOWMIG 1 " + target.secret);
+    const std::string answer = link.read_line(timeout);
+    if (answer != "accepted") throw std::runtime_error(link.peer() + " refused the state: " + answer);
+    notice("migration-streaming " + link.peer());
+    struct Counting final : msr::ChunkSink {
+      msr::ChunkSink &next;
+      std::uint64_t bytes = 0;
+      explicit Counting(msr::ChunkSink &n) : next(n) {}
+      void write(const unsigned char *d, std::size_t n) override {
+        next.write(d, n);
+        bytes += n;
+      }
+    };
+    LinkSink link_sink(link);
+    Counting sink(link_sink);
+    encode_state(sink);
+    bytes = sink.bytes;
+    const double sent_ms = ms_since(started);
+    notice("migration-sent " + std::to_string(bytes) + " " + fixed(sent_ms));
+    const std::string verdict = link.read_line(timeout);
+    if (verdict.rfind("restored", 0) != 0) {
+      const std::string why = verdict.rfind("failed ", 0) == 0 ? verdict.substr(7) : "it answered '" + verdict + "'";
+      throw std::runtime_error("the destination did not restore the state: " + why);
+    }
+    link.send_line("commit");
+    // Committed: the process lives on at the destination from here.
+    notice("migration-committed " + std::to_string(bytes) + " " + fixed(sent_ms) + " " + verdict.substr(8) + " " +
+           fixed(ms_since(started)));
+    if (checkpoint_settings().verbose)
+      std::fprintf(stderr, "snow: migrated to %s (%llu bytes) at poll-point %llu\n", link.peer().c_str(),
+                   static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(snow_poll_count));
+    std::fflush(nullptr);
+    std::_Exit(0);  // no atexit handlers: the program has not ended, it moved
+  } catch (const std::runtime_error &e) {
+    msr::set_last_error(e.what());
+    std::fprintf(stderr, "snow: migration at poll-point %llu failed, the program continues here: %s\n",
+                 static_cast<unsigned long long>(snow_poll_count), e.what());
+    notice(std::string("migration-failed ") + e.what());
+  }
+}
+
+std::string take_control_request() {
+  const int fd = checkpoint_settings().control_fd;
+  if (fd < 0) return {};
+  // Requests are single short lines written just before SIGUSR1; read what is
+  // there without blocking, one line at a time.
+  static std::string pending;
+  char buffer[512];
+  for (;;) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n <= 0) break;
+    pending.append(buffer, static_cast<std::size_t>(n));
+  }
+  const std::size_t nl = pending.find('\n');
+  if (nl == std::string::npos) return {};
+  std::string line = pending.substr(0, nl);
+  pending.erase(0, nl + 1);
+  return line;
 }
 
 RestartSession::~RestartSession() {
@@ -128,31 +244,104 @@ RestartSession::~RestartSession() {
   if (file) std::fclose(file);
 }
 
-void begin_restart(const std::string &path) {
-  restart = std::make_unique<RestartSession>();
-  restart->path = path;
-  restart->file = std::fopen(path.c_str(), "rb");
-  if (restart->file == nullptr) fatal("cannot open the checkpoint '" + path + "' named by SNOW_RESTART");
+namespace {
+
+// Opens the decoder on `file` (positioned at the open-files section) and
+// restores up to main's frame; `what` names the source in messages.
+void start_restoring(std::FILE *file, const std::string &what) {
+  restart->file = file;
   try {
     open_streams().reopen_from(restart->file);
   } catch (const std::runtime_error &e) {
-    fatal("cannot restart from '" + path + "': " + e.what());
+    fatal("cannot restart from " + what + ": " + e.what());
   }
   restart->source = std::make_unique<msr::FileSource>(restart->file);
   msr::ProcessState &state = process_state();
   msr::DecoderOptions options;
   options.stage_roots = false;  // outer frames run before the innermost is read
+  options.source_ends_with_stream = restart->link_fd < 0;
   options.resolve_external = [](std::uint64_t key) { return reinterpret_cast<std::uintptr_t>(open_streams().at(key)); };
   restart->decoder = std::make_unique<msr::StateDecoder>(state.program.get(), state.registry, *restart->source, options);
   try {
     const msr::StreamInfo &info = restart->decoder->open();
     restart->decoder->restore_until_frame();
     if (checkpoint_settings().verbose)
-      std::fprintf(stderr, "snow: restarting from '%s' (written on %s)\n", path.c_str(), info.source.name.c_str());
+      std::fprintf(stderr, "snow: restarting from %s (written on %s)\n", what.c_str(), info.source.name.c_str());
   } catch (const msr::StateError &e) {
-    fatal("cannot restart from '" + path + "': " + e.what());
+    fatal("cannot restart from " + what + ": " + e.what());
   }
   snow_resuming = 1;
+}
+
+// The innermost frame is back. A live migration asks its source to commit
+// before running on: until then the source may still continue instead.
+void finish_restoring() {
+  if (restart->link_fd >= 0) {
+    MigrationLink link(restart->link_fd);
+    restart->link_fd = -1;
+    try {
+      link.send_line("restored " + fixed(ms_since(restart->started)));
+      const std::string answer = link.read_line(checkpoint_settings().migration_timeout_ms);
+      if (answer != "commit") throw std::runtime_error("the source answered '" + answer + "' instead of committing");
+    } catch (const std::runtime_error &e) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "snow: the migration was not committed, this copy ends: %s\n", e.what());
+      std::_Exit(kNoCommitStatus);
+    }
+  }
+  notice("restored " + fixed(ms_since(restart->started)));
+}
+
+}  // namespace
+
+void begin_restart(const std::string &path) {
+  restart = std::make_unique<RestartSession>();
+  restart->path = "'" + path + "'";
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) fatal("cannot open the checkpoint '" + path + "' named by SNOW_RESTART");
+  start_restoring(file, restart->path);
+}
+
+void begin_incoming(int listen_fd, const std::string &secret) {
+  restart = std::make_unique<RestartSession>();
+  const int timeout = checkpoint_settings().migration_timeout_ms;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+  // Only the source holding the one-time secret may hand over a state;
+  // anyone else is refused and the wait goes on.
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) fatal("no source brought the state within " + std::to_string(timeout / 1000) + " s");
+    try {
+      MigrationLink link = MigrationLink::accept_from(listen_fd, static_cast<int>(left.count()));
+      const std::string hello = link.read_line(std::min<int>(timeout, 10000));
+      const std::string prefix = "SNOWMIG 1 ";
+      if (hello.rfind(prefix, 0) != 0 || !secrets_equal(hello.substr(prefix.size()), secret)) {
+        std::fprintf(stderr, "snow: refused a state stream from %s: %s\n", link.peer().c_str(),
+                     hello.rfind(prefix, 0) == 0 ? "wrong migration secret" : "not a SnowMigrate source");
+        try {
+          link.send_line("refused wrong migration secret");
+        } catch (const std::runtime_error &) {
+        }
+        continue;
+      }
+      link.send_line("accepted");
+      close(listen_fd);
+      restart->path = "the migration from " + link.peer();
+      restart->started = std::chrono::steady_clock::now();
+      notice("restore-accepted " + link.peer());
+      const int reader = dup(link.fd());
+      std::FILE *file = reader >= 0 ? fdopen(reader, "rb") : nullptr;
+      if (file == nullptr) fatal("cannot read the migration's connection: " + std::string(std::strerror(errno)));
+      restart->link_fd = link.release();
+      start_restoring(file, restart->path);
+      return;
+    } catch (const std::runtime_error &e) {
+      // A peer that connected and went away: keep waiting for the real source.
+      std::fprintf(stderr, "snow: a connection to the waiting process failed: %s\n", e.what());
+      if (std::string(e.what()).rfind("no source connected", 0) == 0)
+        fatal("no source brought the state within " + std::to_string(timeout / 1000) + " s");
+    }
+  }
 }
 
 } // namespace snow::exec
@@ -167,6 +356,16 @@ void snow_poll(void) {
   snow_poll_trigger = UINT64_MAX;  // this request is being served
   std::fflush(nullptr);           // output so far belongs to this side of the checkpoint
   const CheckpointSettings &settings = checkpoint_settings();
+  if (settings.control_fd >= 0) {
+    // Under snowd every request comes as a line on the control channel; a
+    // signal without one (a repeat of a request already served) is ignored.
+    const std::string request = take_control_request();
+    if (const std::optional<MigrationTarget> target = parse_migrate_command(request)) return migrate_to(*target);
+    if (request != "checkpoint") {
+      if (!request.empty()) std::fprintf(stderr, "snow: ignoring the control request '%s'\n", request.c_str());
+      return;
+    }
+  }
   if (!write_checkpoint(settings.path)) {
     std::fprintf(stderr, "snow: checkpoint at poll-point %llu failed, the program continues: %s\n",
                  static_cast<unsigned long long>(snow_poll_count), snow_last_error());
@@ -200,7 +399,7 @@ uint32_t snow_resume(snow_frame *frame) {
     const std::optional<msr::FrameRecord> record = decoder.next_frame();
     const msr::Program &program = *state.program;
     if (!record)
-      fatal("the checkpoint '" + restart->path + "' ends before frame " + std::to_string(depth) + " ('" +
+      fatal(restart->path + " ends before frame " + std::to_string(depth) + " ('" +
             program.function_name(frame->function) + "')");
     if (record->function != frame->function)
       fatal("frame " + std::to_string(depth) + " of the checkpoint is '" + program.function_name(record->function) +
@@ -215,13 +414,13 @@ uint32_t snow_resume(snow_frame *frame) {
       if (decoder.next_frame()) fatal("internal error: a frame after End");
       snow_resuming = 0;
       if (checkpoint_settings().verbose)
-        std::fprintf(stderr, "snow: restarted from '%s' at depth %u\n", restart->path.c_str(), depth);
-      notice("restored");
+        std::fprintf(stderr, "snow: restarted from %s at depth %u\n", restart->path.c_str(), depth);
+      finish_restoring();
       restart.reset();
     }
     state.registry.erase(block.base);
   } catch (const msr::StateError &e) {
-    fatal("cannot restart from '" + restart->path + "': " + e.what());
+    fatal("cannot restart from " + restart->path + ": " + e.what());
   }
   return frame->resume_point;
 }

@@ -11,6 +11,13 @@
 //                           ("checkpoint-written <bytes> <path>", "checkpoint-failed <reason>",
 //                           "restored")
 //   SNOW_RESTART            resume from this checkpoint instead of starting afresh
+//   SNOW_CONTROL_FD         n: requests from snowd, one line each, announced by SIGUSR1
+//                           ("checkpoint", "migrate <host> <port> <secret>"); with it, a
+//                           SIGUSR1 without a request does nothing
+//   SNOW_RESTORE_FD         n: a listening TCP socket: wait there for a live migration's
+//                           source (it must present SNOW_MIGRATION_SECRET) and restore
+//                           from it as the stream arrives (migration_link.hpp)
+//   SNOW_MIGRATION_TIMEOUT  seconds every wait of a live migration may take (default 60)
 //   SNOW_VERBOSE            1: one line on stderr per checkpoint and restart, and at
 //                           exit the number of poll-points passed (tests pick k from it)
 // SIGUSR1 asks the next poll-point to checkpoint.
@@ -73,6 +80,17 @@ const char *env(const char *name) {
   return v && *v ? v : nullptr;
 }
 
+// -1 when unset; a descriptor number, or a clear fatal error.
+int descriptor_from(const char *name) {
+  const char *text = env(name);
+  if (!text) return -1;
+  char *end = nullptr;
+  const long n = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || n < 0 || n > 1023)
+    exec::fatal(std::string(name) + " is '" + text + "'; give a file descriptor");
+  return static_cast<int>(n);
+}
+
 void report_poll_count() {
   std::fprintf(stderr, "snow: exiting after %llu poll-points\n", static_cast<unsigned long long>(snow_poll_count));
 }
@@ -113,11 +131,14 @@ void snow_start(int *argc, char ***argv) {
     else if (std::strcmp(action, "stop") == 0) settings.after = After::Stop;
     else exec::fatal(std::string("SNOW_CHECKPOINT_ACTION is '") + action + "'; use exit, continue or stop");
   }
-  if (const char *fd = env("SNOW_NOTICE_FD")) {
+  settings.notice_fd = descriptor_from("SNOW_NOTICE_FD");
+  settings.control_fd = descriptor_from("SNOW_CONTROL_FD");
+  if (const char *seconds = env("SNOW_MIGRATION_TIMEOUT")) {
     char *end = nullptr;
-    const long n = std::strtol(fd, &end, 10);
-    if (end == fd || *end != '\0' || n < 0 || n > 1023) exec::fatal(std::string("SNOW_NOTICE_FD is '") + fd + "'; give a file descriptor");
-    settings.notice_fd = static_cast<int>(n);
+    const long n = std::strtol(seconds, &end, 10);
+    if (end == seconds || *end != '\0' || n < 1 || n > 86400)
+      exec::fatal(std::string("SNOW_MIGRATION_TIMEOUT is '") + seconds + "'; give seconds from 1 to 86400");
+    settings.migration_timeout_ms = static_cast<int>(n * 1000);
   }
   settings.verbose = env("SNOW_VERBOSE") && std::strcmp(env("SNOW_VERBOSE"), "0") != 0;
   if (settings.verbose) std::atexit(report_poll_count);
@@ -127,7 +148,17 @@ void snow_start(int *argc, char ***argv) {
   action.sa_flags = SA_RESTART;
   sigaction(SIGUSR1, &action, nullptr);
 
-  if (const char *path = env("SNOW_RESTART")) exec::begin_restart(path);
+  const int restore_fd = descriptor_from("SNOW_RESTORE_FD");
+  if (restore_fd >= 0 && env("SNOW_RESTART")) exec::fatal("SNOW_RESTORE_FD and SNOW_RESTART are both set; give one");
+  if (restore_fd >= 0) {
+    const char *secret = env("SNOW_MIGRATION_SECRET");
+    if (!secret) exec::fatal("SNOW_RESTORE_FD is set but SNOW_MIGRATION_SECRET is not");
+    const std::string kept = secret;
+    unsetenv("SNOW_MIGRATION_SECRET");  // one-time: not for the program or its children
+    exec::begin_incoming(restore_fd, kept);
+  } else if (const char *path = env("SNOW_RESTART")) {
+    exec::begin_restart(path);
+  }
   // The trigger is set after a restart has restored the poll count, which is
   // committed with the other globals once the innermost frame is restored;
   // it is compared against the count, so setting it now is right either way.

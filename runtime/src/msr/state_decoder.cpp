@@ -492,7 +492,7 @@ void StateDecoder::read_end() {
               " roots, but the stream held " + std::to_string(blocks_.size()) + " and " + std::to_string(roots_));
   for (std::size_t id = 0; id < blocks_.size(); ++id)
     if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
-  if (!in_.at_end()) malformed("the stream continues after its End record");
+  if (options_.source_ends_with_stream && !in_.at_end()) malformed("the stream continues after its End record");
   // Everything checked. Room in the registry first: it is the one step that
   // can still fail (out of memory), and nothing may change before it.
   reserve_registry();

@@ -47,6 +47,10 @@ struct DecoderOptions {
   // reopened by the execution layer), or 0 when it has none. Unset: a stream
   // with external blocks cannot be restored (unless roots are materialized).
   std::function<std::uintptr_t(std::uint64_t key)> resolve_external;
+  // The source ends with the stream (a file). A live migration's connection
+  // carries the conversation on after the End record, so it must not be
+  // read past it.
+  bool source_ends_with_stream = true;
 };
 
 struct StreamInfo {

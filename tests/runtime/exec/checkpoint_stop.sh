@@ -40,7 +40,7 @@ for outcome in resume kill; do
     wait "$pid" 2>/dev/null
     SNOW_RESTART="$work/ckpt.snow" SNOW_NOTICE_FD=3 "$@" >"$work/after.out" 3>"$work/notices.restart" ||
       fail "restart exited non-zero"
-    grep -qx restored "$work/notices.restart" || fail "no 'restored' notice from the restart"
+    grep -Eqx "restored [0-9.]+" "$work/notices.restart" || fail "no 'restored' notice from the restart"
     cat "$work/kill.out" "$work/after.out" | cmp -s "$work/plain.out" - ||
       fail "killed after stop and restarted: output differs from the plain run"
     echo "stopped at its checkpoint, killed, restarted: output identical, 'restored' noticed"
