@@ -97,7 +97,7 @@ rollback)
   wait_for_file "$state/id"
   id=$(cat "$state/id")
   if snow migrate "$id" broken 2> "$state/err.txt"; then fail "the migration to a broken destination succeeded"; fi
-  grep -q "did not restore the process" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
+  grep -Eq "did not restore the process|cannot connect to the destination" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
   grep -q "continues on 'x86_64'" "$state/err.txt" || fail "unclear error: $(cat "$state/err.txt")"
   wait $runner || fail "snow run exited with $?"
   cmp "$state/plain.txt" "$state/migrated.txt" || fail "the output differs after the rollback"

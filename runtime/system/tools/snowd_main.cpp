@@ -8,6 +8,9 @@
 //   $XDG_RUNTIME_DIR/snow)
 //   --port n, --token-file f   instead of the state directory's (then a lost scheduler ends snowd;
 //                           otherwise snowd re-registers when a scheduler is back there)
+//   --address a             this host's IPv4 address: where its waiting processes listen for a
+//                           live migration's state (default 127.0.0.1)
+//   --scheduler a           the scheduler's address (default 127.0.0.1)
 //   --spool d               checkpoint files (default <state-dir>/spool/<name>)
 //   --checkpoint-timeout s  give up a migration whose process reaches no poll-point (default 300)
 #include "common/platform_table.hpp"
@@ -50,6 +53,10 @@ int main(int argc, char **argv) {
         o.scheduler_port = static_cast<unsigned short>(std::stoul(argv[++i])), port_given = true;
       else if (a == "--token-file" && has_value)
         token_file = argv[++i];
+      else if (a == "--address" && has_value)
+        o.address = argv[++i];
+      else if (a == "--scheduler" && has_value)
+        o.scheduler_host = argv[++i];
       else if (a == "--spool" && has_value)
         o.spool_dir = argv[++i];
       else if (a == "--checkpoint-timeout" && has_value)

@@ -40,6 +40,7 @@ void CheckpointFileTransfer::begin_outgoing(long process, long migration, ChildP
   s.outgoing = migration;
   s.since = std::chrono::steady_clock::now();
   s.timer = std::make_unique<boost::asio::steady_timer>(io_);
+  child.request("checkpoint");
   ask_again(process, child);
 }
 

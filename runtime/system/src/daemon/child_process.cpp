@@ -1,12 +1,14 @@
 #include "child_process.hpp"
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,11 +20,18 @@ namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
 [[noreturn]] void exec_child(const std::vector<char *> &argv, const std::vector<char *> &envp,
-                             int out, int err, int report) {
+                             int out, int err, int report, int control, int incoming) {
   const int null = open("/dev/null", O_RDONLY);
   dup2(null, 0);
   dup2(out, 1);
   dup2(err, 2);
+  // Lift both above the fixed numbers first, so one dup2 cannot clobber the other.
+  control = fcntl(control, F_DUPFD, 10);
+  if (incoming >= 0)
+    incoming = fcntl(incoming, F_DUPFD, 10);
+  dup2(control, ChildProcess::kControlFd); // dup2 clears close-on-exec on the copy
+  if (incoming >= 0)
+    dup2(incoming, ChildProcess::kIncomingFd);
   setpgid(0, 0); // a ^C at snowd's terminal is not the program's
   sigset_t none;
   sigemptyset(&none);
@@ -43,8 +52,9 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
     : callbacks_(std::move(callbacks)) {
   if (request.command.empty())
     throw std::runtime_error("nothing to run");
-  int out[2], err[2], report[2];
-  if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC))
+  int out[2], err[2], report[2], control[2];
+  if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC) ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control))
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   std::vector<std::string> env_strings;
   for (char **e = environ; *e; ++e) {
@@ -70,24 +80,28 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
   if (pid_ < 0)
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0)
-    exec_child(argv, envp, out[1], err[1], report[1]);
+    exec_child(argv, envp, out[1], err[1], report[1], control[1], request.incoming);
   close(out[1]);
   close(err[1]);
   close(report[1]);
+  close(control[1]);
   int exec_error = 0;
   const bool failed = ::read(report[0], &exec_error, sizeof exec_error) == sizeof exec_error;
   close(report[0]);
   if (failed) {
     close(out[0]);
     close(err[0]);
+    close(control[0]);
     waitpid(pid_, nullptr, 0);
     throw std::runtime_error("cannot execute '" + request.command[0] +
                              "': " + std::strerror(exec_error));
   }
   pipes_[0] = std::make_unique<boost::asio::posix::stream_descriptor>(io, out[0]);
   pipes_[1] = std::make_unique<boost::asio::posix::stream_descriptor>(io, err[0]);
+  pipes_[2] = std::make_unique<boost::asio::posix::stream_descriptor>(io, control[0]);
   read(0);
   read(1);
+  read(2);
 }
 
 ChildProcess::~ChildProcess() { *alive_ = false; }
@@ -98,26 +112,37 @@ void ChildProcess::read(int index) {
       [this, index, alive = alive_](boost::system::error_code ec, std::size_t n) {
         if (!*alive)
           return;
+        const Stream stream = static_cast<Stream>(index);
         if (n > 0) {
           const std::string data(buffers_[index].data(), n);
-          if (index == 0) {
-            callbacks_.on_output(Stream::Stdout, data);
+          if (stream == Stream::Stdout) {
+            callbacks_.on_output(stream, data);
           } else {
-            stderr_line_ += data;
-            for (std::size_t nl; (nl = stderr_line_.find('\n')) != std::string::npos;) {
-              callbacks_.on_output(Stream::Stderr, stderr_line_.substr(0, nl + 1));
-              stderr_line_.erase(0, nl + 1);
+            std::string &line = partial_lines_[index];
+            line += data;
+            for (std::size_t nl; (nl = line.find('\n')) != std::string::npos;) {
+              // A notice is one line without its newline; stderr keeps it.
+              callbacks_.on_output(stream, line.substr(0, stream == Stream::Notice ? nl : nl + 1));
+              line.erase(0, nl + 1);
             }
           }
         }
         if (!ec)
           return read(index);
-        if (index == 1 && !stderr_line_.empty())
-          callbacks_.on_output(Stream::Stderr, stderr_line_);
-        stderr_line_.clear();
+        if (stream == Stream::Stderr && !partial_lines_[index].empty())
+          callbacks_.on_output(stream, partial_lines_[index]);
+        partial_lines_[index].clear();
         --open_pipes_;
         maybe_end();
       });
+}
+
+void ChildProcess::request(const std::string &line) {
+  if (reaped_ || !pipes_[2])
+    return;
+  const std::string text = line + "\n";
+  boost::system::error_code ignored;
+  boost::asio::write(*pipes_[2], boost::asio::buffer(text), ignored);
 }
 
 void ChildProcess::reaped(int wait_status) {

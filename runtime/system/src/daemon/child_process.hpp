@@ -19,6 +19,9 @@ namespace snow::system {
 struct SpawnRequest {
   std::vector<std::string> command;     // emulator prefix + executable + args
   std::vector<std::string> environment; // NAME=value, added to snowd's own
+  // A descriptor the child gets as kIncomingFd (a live migration's listening
+  // socket), or -1. The caller keeps its own copy and closes it.
+  int incoming = -1;
 };
 
 struct ChildEnd {
@@ -28,9 +31,16 @@ struct ChildEnd {
 
 class ChildProcess {
 public:
-  enum class Stream { Stdout, Stderr };
+  // Every child has a control channel, a socket at kControlFd: requests go
+  // to the runtime as lines (SNOW_CONTROL_FD), notices come back as lines
+  // (SNOW_NOTICE_FD); see runtime/src/exec/startup.cpp.
+  static constexpr int kControlFd = 3;
+  static constexpr int kIncomingFd = 4;
+
+  enum class Stream { Stdout, Stderr, Notice };
   struct Callbacks {
-    std::function<void(Stream, const std::string &data)> on_output; // stderr: whole lines
+    // stderr and notices: whole lines; a notice without its newline
+    std::function<void(Stream, const std::string &data)> on_output;
     std::function<void(const ChildEnd &)> on_end;
   };
 
@@ -41,6 +51,9 @@ public:
   // SIGCHLD told us it is gone.
   void reaped(int wait_status);
   void signal(int number);
+  // A request line on the control channel (best effort: a child that has
+  // ended or closed it is not an error here).
+  void request(const std::string &line);
 
 private:
   void read(int index);
@@ -48,10 +61,10 @@ private:
 
   pid_t pid_ = -1;
   Callbacks callbacks_;
-  std::array<std::unique_ptr<boost::asio::posix::stream_descriptor>, 2> pipes_;
-  std::array<std::array<char, 8192>, 2> buffers_{};
-  std::string stderr_line_;
-  int open_pipes_ = 2;
+  std::array<std::unique_ptr<boost::asio::posix::stream_descriptor>, 3> pipes_;
+  std::array<std::array<char, 8192>, 3> buffers_{};
+  std::array<std::string, 3> partial_lines_;
+  int open_pipes_ = 3;
   bool reaped_ = false;
   ChildEnd end_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

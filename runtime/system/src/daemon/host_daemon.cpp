@@ -25,6 +25,7 @@ double load_average() {
 HostDaemon::HostDaemon(boost::asio::io_context &io, HostDaemonOptions options)
     : io_(io), options_(std::move(options)),
       transfer_(io, options_.spool_dir, *this, options_.checkpoint_timeout),
+      live_(io, options_.address, *this, options_.checkpoint_timeout),
       child_signals_(io, SIGCHLD), heartbeat_timer_(io), reconnect_timer_(io) {}
 
 HostDaemon::~HostDaemon() = default;
@@ -135,6 +136,16 @@ void HostDaemon::on_request(const Message &request) {
     const long process = args.value("process", 0L);
     if (request.name == "spawn") {
       result = spawn(args);
+    } else if (request.name == "prepare-incoming") {
+      result = prepare_incoming(args);
+    } else if (request.name == "migrate-out") {
+      const auto it = processes_.find(process);
+      if (it == processes_.end() || !it->second.child)
+        throw ProtocolError("no-such-process", "process " + std::to_string(process) +
+                                                   " does not run on '" + options_.name + "'");
+      live_.begin_outgoing(process, args["migration"].get<long>(), *it->second.child,
+                           args["address"].get<std::string>(), args["port"].get<unsigned short>(),
+                           args["secret"].get<std::string>());
     } else if (request.name == "checkpoint-out" || request.name == "kill") {
       const auto it = processes_.find(process);
       if (it == processes_.end() || !it->second.child)
@@ -166,18 +177,55 @@ Json HostDaemon::spawn(const Json &args) {
   return {{"pid", processes_[process].child->pid()}};
 }
 
+// The destination of a live migration: the program starts at once and
+// waits, listening, for the source's state (live_transfer.hpp).
+Json HostDaemon::prepare_incoming(const Json &args) {
+  const long process = args["process"].get<long>();
+  if (processes_.count(process))
+    throw ProtocolError("process-exists", "process " + std::to_string(process) +
+                                              " already runs on '" + options_.name + "'");
+  const long migration = args["migration"].get<long>();
+  const LiveTransfer::Incoming incoming = live_.prepare_incoming(process, migration);
+  try {
+    start_process(process, args["executable"].get<std::string>(),
+                  args.value("args", std::vector<std::string>{}), "", migration,
+                  args["secret"].get<std::string>(), incoming.fd);
+  } catch (...) {
+    live_.cancel(process);
+    throw;
+  }
+  live_.spawned(process);
+  return {{"address", incoming.address},
+          {"port", incoming.port},
+          {"pid", processes_[process].child->pid()}};
+}
+
 void HostDaemon::start_process(long process, const std::string &executable,
                                const std::vector<std::string> &args,
-                               const std::string &restore_from, long migration) {
+                               const std::string &restore_from, long migration,
+                               const std::string &secret, int incoming_fd) {
   SpawnRequest request;
   request.command = options_.emulator;
   request.command.push_back(executable);
   request.command.insert(request.command.end(), args.begin(), args.end());
   request.environment = transfer_.spawn_environment(process, restore_from);
+  // Every child gets the control channel; only a live migration's
+  // destination gets the listening socket and the secret.
+  const std::string control = std::to_string(ChildProcess::kControlFd);
+  request.environment.push_back("SNOW_CONTROL_FD=" + control);
+  request.environment.push_back("SNOW_NOTICE_FD=" + control);
+  if (!secret.empty()) {
+    for (const std::string &e : live_.incoming_environment(secret))
+      request.environment.push_back(e);
+    request.incoming = incoming_fd;
+  } else {
+    request.environment.push_back("SNOW_RESTORE_FD=");
+    request.environment.push_back("SNOW_MIGRATION_SECRET=");
+  }
   ManagedProcess managed;
   managed.executable = executable;
   managed.args = args;
-  managed.restoring = !restore_from.empty();
+  managed.restoring = !restore_from.empty() || !secret.empty();
   managed.child = std::make_unique<ChildProcess>(
       io_, request,
       ChildProcess::Callbacks{[this, process](ChildProcess::Stream s, const std::string &data) {
@@ -189,8 +237,30 @@ void HostDaemon::start_process(long process, const std::string &executable,
     transfer_.begin_incoming(process, migration);
 }
 
+// What a restoring process printed (nothing, normally) is held until it is
+// restored: its output must follow the report that it moved.
+void HostDaemon::release_held_output(long process) {
+  ManagedProcess &p = processes_[process];
+  p.restoring = false;
+  if (!p.held_stdout.empty())
+    send_output(process, "stdout", p.held_stdout);
+  if (!p.captured_stderr.empty())
+    send_output(process, "stderr", p.captured_stderr);
+  p.held_stdout.clear();
+  p.captured_stderr.clear();
+}
+
 void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std::string &data) {
   ManagedProcess &p = processes_[process];
+  if (stream == ChildProcess::Stream::Notice) {
+    if (!live_.involved(process))
+      return; // checkpoints and restarts are followed through stderr (runtime_notice.hpp)
+    const bool restored = p.restoring && data.rfind("restored ", 0) == 0;
+    live_.on_notice(process, data); // reports restored before the output that follows it
+    if (restored)
+      release_held_output(process);
+    return;
+  }
   if (stream == ChildProcess::Stream::Stdout) {
     if (p.restoring)
       p.held_stdout += data;
@@ -210,15 +280,9 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
     p.poll_points = notice.count;
     p.has_poll_points = true;
   }
-  if (notice.kind == RuntimeNotice::Restarted && p.restoring) {
-    p.restoring = false;
+  if (notice.kind == RuntimeNotice::Restarted && p.restoring && !live_.involved(process)) {
     transfer_.on_notice(process, notice); // reports restored before the output that follows it
-    if (!p.held_stdout.empty())
-      send_output(process, "stdout", p.held_stdout);
-    if (!p.captured_stderr.empty())
-      send_output(process, "stderr", p.captured_stderr);
-    p.held_stdout.clear();
-    p.captured_stderr.clear();
+    release_held_output(process);
     return;
   }
   transfer_.on_notice(process, notice);
@@ -228,7 +292,10 @@ void HostDaemon::on_end(long process, const ChildEnd &end) {
   ManagedProcess p = std::move(processes_[process]);
   processes_.erase(process);
   std::string state;
-  switch (transfer_.on_end(process, end, p.captured_stderr, state)) {
+  MigrationTransfer::EndMeaning meaning = live_.on_end(process, end, p.captured_stderr);
+  if (meaning == MigrationTransfer::EndMeaning::Unrelated)
+    meaning = transfer_.on_end(process, end, p.captured_stderr, state);
+  switch (meaning) {
   case MigrationTransfer::EndMeaning::Collected:
   case MigrationTransfer::EndMeaning::Failed:
     break;
@@ -283,6 +350,20 @@ void HostDaemon::collected(long process, long migration, const std::string &stat
 
 void HostDaemon::restored(long process, long migration, double restore_ms) {
   notify("restored", {{"process", process}, {"migration", migration}, {"restore_ms", restore_ms}});
+}
+
+void HostDaemon::sent(long process, long migration, std::uint64_t bytes, double sent_ms) {
+  notify("migration-sent",
+         {{"process", process}, {"migration", migration}, {"bytes", bytes}, {"sent_ms", sent_ms}});
+}
+
+void HostDaemon::committed(long process, long migration, std::uint64_t bytes, double sent_ms,
+                           double restore_ms) {
+  notify("migrated-out", {{"process", process},
+                          {"migration", migration},
+                          {"bytes", bytes},
+                          {"sent_ms", sent_ms},
+                          {"restore_ms", restore_ms}});
 }
 
 void HostDaemon::failed(long process, long migration, const std::string &reason) {

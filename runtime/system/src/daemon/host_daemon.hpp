@@ -5,6 +5,7 @@
 #pragma once
 
 #include "checkpoint_file_transfer.hpp"
+#include "live_transfer.hpp"
 #include "child_process.hpp"
 #include "net/websocket_client.hpp"
 #include "protocol/message.hpp"
@@ -28,6 +29,8 @@ struct HostDaemonOptions {
   int cpus = 1;
   std::vector<std::string> emulator;
   std::string scheduler_host = "127.0.0.1";
+  // Where this host's waiting processes listen for a live migration's state.
+  std::string address = "127.0.0.1";
   unsigned short scheduler_port = 0;
   std::string token;
   std::string spool_dir;
@@ -62,9 +65,11 @@ private:
   Json spawn(const Json &args);
   void start_process(long process, const std::string &executable,
                      const std::vector<std::string> &args, const std::string &restore_from,
-                     long migration);
+                     long migration, const std::string &secret = "", int incoming_fd = -1);
+  Json prepare_incoming(const Json &args);
   void on_output(long process, ChildProcess::Stream stream, const std::string &data);
   void on_end(long process, const ChildEnd &end);
+  void release_held_output(long process);
   void send_output(long process, const char *stream, const std::string &data);
   void notify(const std::string &report, const Json &args);
   void heartbeat();
@@ -74,11 +79,15 @@ private:
                  double collect_ms) override;
   void restored(long process, long migration, double restore_ms) override;
   void failed(long process, long migration, const std::string &reason) override;
+  void sent(long process, long migration, std::uint64_t bytes, double sent_ms) override;
+  void committed(long process, long migration, std::uint64_t bytes, double sent_ms,
+                 double restore_ms) override;
 
   boost::asio::io_context &io_;
   HostDaemonOptions options_;
   std::unique_ptr<WebSocketClient> link_;
   CheckpointFileTransfer transfer_;
+  LiveTransfer live_;
   boost::asio::signal_set child_signals_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer reconnect_timer_;

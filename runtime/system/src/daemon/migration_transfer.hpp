@@ -1,8 +1,7 @@
-// snowd's half of moving a process's state from one host to another, behind
-// one interface so the transport can change: this version goes through a
-// checkpoint file on a shared filesystem (checkpoint_file_transfer.hpp); the
-// direct, pipelined TCP stream inside the runtime replaces it later without
-// touching the daemon or the scheduler.
+// snowd's half of moving a process's state: through a checkpoint file on a
+// shared filesystem for `snow checkpoint` and restarts
+// (checkpoint_file_transfer.hpp), and for live migrations as a direct TCP
+// stream between the two processes (live_transfer.hpp).
 //
 // Source host:      begin_outgoing → … → MigrationReports::collected (or failed)
 // Destination host: spawn with spawn_environment(restore_from) → begin_incoming
@@ -28,6 +27,12 @@ public:
   // The destination has rebuilt every frame and runs on.
   virtual void restored(long process, long migration, double restore_ms) = 0;
   virtual void failed(long process, long migration, const std::string &reason) = 0;
+  // Live migrations (live_transfer.hpp): the source has streamed all of its
+  // state (collection and transfer overlap, so they end together) …
+  virtual void sent(long process, long migration, std::uint64_t bytes, double sent_ms) = 0;
+  // … and, once the destination restored it, committed: the source exits.
+  virtual void committed(long process, long migration, std::uint64_t bytes, double sent_ms,
+                         double restore_ms) = 0;
 };
 
 class MigrationTransfer {

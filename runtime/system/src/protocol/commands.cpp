@@ -37,6 +37,13 @@ constexpr ArgSpec restored[] = {
     {"process", I, true}, {"migration", I, true}, {"restore_ms", N, true}};
 constexpr ArgSpec migration_failed[] = {
     {"process", I, true}, {"migration", I, true}, {"reason", S, true}};
+constexpr ArgSpec migration_sent[] = {
+    {"process", I, true}, {"migration", I, true}, {"bytes", I, true}, {"sent_ms", N, true}};
+constexpr ArgSpec migrated_out[] = {{"process", I, true},
+                                    {"migration", I, true},
+                                    {"bytes", I, true},
+                                    {"sent_ms", N, true},
+                                    {"restore_ms", N, true}};
 // Scheduler → host requests.
 constexpr ArgSpec spawn[] = {{"process", I, true},
                              {"executable", S, true},
@@ -44,6 +51,16 @@ constexpr ArgSpec spawn[] = {{"process", I, true},
                              {"restart", S, false},
                              {"migration", I, false}};
 constexpr ArgSpec checkpoint_out[] = {{"process", I, true}, {"migration", I, true}};
+constexpr ArgSpec prepare_incoming[] = {{"process", I, true},
+                                        {"migration", I, true},
+                                        {"executable", S, true},
+                                        {"args", A, false},
+                                        {"secret", S, true}};
+constexpr ArgSpec migrate_out[] = {{"process", I, true},
+                                   {"migration", I, true},
+                                   {"address", S, true},
+                                   {"port", I, true},
+                                   {"secret", S, true}};
 
 #define SNOW_COMMAND(name, args)                                                                   \
   { name, args, static_cast<int>(std::size(args)) }
@@ -67,6 +84,10 @@ const CommandSpec commands[] = {
     SNOW_COMMAND("migration-failed", migration_failed),
     SNOW_COMMAND("spawn", spawn),
     SNOW_COMMAND("checkpoint-out", checkpoint_out),
+    SNOW_COMMAND("migration-sent", migration_sent),
+    SNOW_COMMAND("migrated-out", migrated_out),
+    SNOW_COMMAND("prepare-incoming", prepare_incoming),
+    SNOW_COMMAND("migrate-out", migrate_out),
 };
 #undef SNOW_COMMAND
 #undef SNOW_COMMAND_WITHOUT_ARGS

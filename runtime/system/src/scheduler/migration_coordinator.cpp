@@ -1,5 +1,6 @@
 #include "migration_coordinator.hpp"
 
+#include "common/token.hpp"
 #include "protocol/protocol_error.hpp"
 #include "scheduler.hpp"
 
@@ -39,8 +40,11 @@ long MigrationCoordinator::start(ProcessRecord &process, const std::string &dest
     throw ProtocolError("no-build-for-platform", "'" + process.program + "' has no build for " +
                                                      to->platform + " (host '" + destination +
                                                      "')");
+  if (keep_file.empty() && destination == process.host)
+    throw ProtocolError("same-host", what + " already runs on '" + destination + "'");
   Migration m;
   m.id = next_id_++;
+  m.live = keep_file.empty();
   m.process = process.id;
   m.from = process.host;
   m.to = destination;
@@ -55,6 +59,10 @@ long MigrationCoordinator::start(ProcessRecord &process, const std::string &dest
       "migration-phase",
       {{"migration", m.id}, {"process", m.process}, {"phase", "collect"}, {"state", "begin"}},
       requester);
+  if (stored.live) {
+    start_live(stored, process);
+    return stored.id;
+  }
   const long id = m.id;
   scheduler_.request_host(m.from, "checkpoint-out", {{"process", m.process}, {"migration", m.id}},
                           [this, id](const Message &reply) {
@@ -64,6 +72,110 @@ long MigrationCoordinator::start(ProcessRecord &process, const std::string &dest
                                    "the source host refused: " + reply.body.value("message", "?"));
                           });
   return m.id;
+}
+
+void MigrationCoordinator::start_live(Migration &m, ProcessRecord &process) {
+  m.stage = Stage::Prepare;
+  const Host *to = scheduler_.hosts().find(m.to);
+  const std::string secret = generate_token(); // one-time: only this source may hand over
+  const long id = m.id;
+  scheduler_.request_host(
+      m.to, "prepare-incoming",
+      {{"process", m.process},
+       {"migration", m.id},
+       {"executable", process.executables.at(to->platform)},
+       {"args", process.args},
+       {"secret", secret}},
+      [this, id, secret](const Message &reply) {
+        const auto it = migrations_.find(id);
+        if (it == migrations_.end())
+          return;
+        Migration &m = it->second;
+        if (!reply.ok)
+          return fail(m, "the destination '" + m.to + "' could not start the program: " +
+                             reply.body.value("message", "?"));
+        m.destination_started = true;
+        m.stage = Stage::Stream;
+        scheduler_.request_host(m.from, "migrate-out",
+                                {{"process", m.process},
+                                 {"migration", m.id},
+                                 {"address", reply.body["address"]},
+                                 {"port", reply.body["port"]},
+                                 {"secret", secret}},
+                                [this, id](const Message &reply) {
+                                  const auto it = migrations_.find(id);
+                                  if (!reply.ok && it != migrations_.end())
+                                    fail(it->second, "the source host refused: " +
+                                                         reply.body.value("message", "?"));
+                                });
+      });
+}
+
+void MigrationCoordinator::on_sent(const Json &report) {
+  Migration *m = find(report);
+  if (!m || !m->live)
+    return;
+  m->bytes = report["bytes"].get<std::uint64_t>();
+  // Collection and transfer run as one pipeline: they end together.
+  m->collect_ms = m->transfer_ms = report["sent_ms"].get<double>();
+  for (const char *phase : {"collect", "transfer"})
+    scheduler_.emit("migration-phase",
+                    {{"migration", m->id},
+                     {"process", m->process},
+                     {"phase", phase},
+                     {"state", "end"},
+                     {"bytes", m->bytes},
+                     {"ms", m->collect_ms}},
+                    m->requester);
+}
+
+void MigrationCoordinator::on_migrated_out(const Json &report) {
+  Migration *m = find(report);
+  if (!m || !m->live)
+    return;
+  m->source_gone = true;
+  if (m->restored)
+    finish_live(*m);
+}
+
+bool MigrationCoordinator::hold_output(const std::string &host, const Json &report) {
+  const ProcessRecord *process = scheduler_.processes().find(report["process"].get<long>());
+  if (!process || !process->migration)
+    return false;
+  const auto it = migrations_.find(process->migration);
+  if (it == migrations_.end() || !it->second.live || host != it->second.to)
+    return false;
+  it->second.held_output.push_back(report);
+  return true;
+}
+
+void MigrationCoordinator::finish_live(Migration &m) {
+  ProcessRecord *process = scheduler_.processes().find(m.process);
+  process->state = ProcessState::Running;
+  process->migration = 0;
+  process->host = m.to;
+  ++process->migrations;
+  scheduler_.emit("migration-phase",
+                  {{"migration", m.id},
+                   {"process", m.process},
+                   {"phase", "restore"},
+                   {"state", "end"},
+                   {"bytes", m.bytes},
+                   {"ms", m.restore_ms}},
+                  m.requester);
+  Json done = describe(m);
+  done.update({{"bytes", m.bytes},
+               {"collect_ms", m.collect_ms},
+               {"transfer_ms", m.transfer_ms},
+               {"restore_ms", m.restore_ms},
+               {"total_ms", ms_since(m.started)},
+               {"pipelined", true}});
+  scheduler_.emit("migration-done", done, m.requester);
+  for (const Json &output : m.held_output)
+    scheduler_.emit("process-output", {{"process", output["process"]},
+                                       {"stream", output["stream"]},
+                                       {"data", output["data"]}});
+  migrations_.erase(m.id);
 }
 
 MigrationCoordinator::Migration *MigrationCoordinator::find(const Json &report) {
@@ -166,6 +278,13 @@ void MigrationCoordinator::on_restored(const Json &report) {
   Migration *m = find(report);
   if (!m)
     return;
+  if (m->live) {
+    m->restored = true;
+    m->restore_ms = report["restore_ms"].get<double>();
+    if (m->source_gone)
+      finish_live(*m);
+    return;
+  }
   ProcessRecord *process = scheduler_.processes().find(m->process);
   process->state = ProcessState::Running;
   process->migration = 0;
@@ -201,6 +320,31 @@ void MigrationCoordinator::on_failed(const Json &report) {
     return;
   const std::string reason = report["reason"].get<std::string>();
   ProcessRecord *process = scheduler_.processes().find(m->process);
+  if (m->live) {
+    const std::string reporter = report.value("host", "");
+    if (reporter == m->to && !m->restored && !m->source_gone) {
+      // The source finds out through the broken connection and reports its
+      // own failure (it runs on); keep the destination's reason for it.
+      m->failure = "the destination '" + m->to + "' did not restore the process: " + reason;
+      m->destination_started = false;
+      return;
+    }
+    if (reporter == m->to) { // after the commit: the process is lost with it
+      process->state = ProcessState::Exited;
+      process->migration = 0;
+      process->exit_reason = "lost: the destination '" + m->to +
+                             "' failed after the source had committed: " + reason;
+      scheduler_.emit("process-exited", {{"process", m->process},
+                                         {"program", process->program},
+                                         {"status", -1},
+                                         {"reason", process->exit_reason}});
+      return fail(*m, process->exit_reason);
+    }
+    std::string why = reason;
+    if (!m->failure.empty())
+      why = m->failure + " (the source: " + reason + ")";
+    return fail(*m, why + "; the process continues on '" + m->from + "'");
+  }
   switch (m->stage) {
   case Stage::Collect: // the process never stopped and keeps running where it is
     process->state = ProcessState::Running;
@@ -209,6 +353,9 @@ void MigrationCoordinator::on_failed(const Json &report) {
   case Stage::Restore: // the source's state is still in the file: it continues there
     m->failure = "the destination '" + m->to + "' did not restore the process: " + reason;
     return restore_on(*m, m->from);
+  case Stage::Prepare:
+  case Stage::Stream: // live migrations returned above
+    break;
   case Stage::Rollback:
     process->state = ProcessState::Exited;
     process->migration = 0;
@@ -222,6 +369,16 @@ void MigrationCoordinator::on_failed(const Json &report) {
 }
 
 void MigrationCoordinator::fail(Migration &m, const std::string &reason) {
+  if (m.live) {
+    ProcessRecord *process = scheduler_.processes().find(m.process);
+    if (process && process->state == ProcessState::Migrating) {
+      process->state = ProcessState::Running;
+      process->migration = 0;
+    }
+    if (m.destination_started && !m.restored)
+      scheduler_.request_host(m.to, "kill", {{"process", m.process}, {"signal", 9}},
+                              [](const Message &) {}); // it may have ended already
+  }
   Json data = describe(m);
   data["reason"] = reason;
   if (const ProcessRecord *p = scheduler_.processes().find(m.process))

@@ -1,9 +1,27 @@
-// The scheduler's side of a migration (and of a checkpoint, which is a
-// migration that keeps its file and stays on its host). This first version
-// moves the state through a checkpoint file on the shared filesystem; the
-// hosts' MigrationTransfer (daemon/migration_transfer.hpp) does the work.
+// The scheduler's side of a migration and of a checkpoint.
 //
+// A migration is live (docs/live-migration.md): the state streams straight
+// from the source process to a destination process started for it.
 //   1. migrate(process, host): refused if the process is not running, is
+//      already migrating, the destination is its own host, or the
+//      destination's platform has no build.
+//   2. scheduler → destination snowd: prepare-incoming with a one-time secret.
+//      The program starts there and listens; the reply says where.
+//   3. scheduler → source snowd: migrate-out (address, port, secret). At its
+//      next poll-point the process connects and streams its state, which the
+//      destination restores as it arrives. Reports: migration-sent (bytes,
+//      sent_ms) from the source; restored (restore_ms) from the destination,
+//      once the source has committed; migrated-out from the source once it
+//      has exited and all of its output has been forwarded.
+//   4. Both reports in: the location directory says the destination, and the
+//      destination's output, held until the source's last line was out, flows.
+//   Failures before the commit: the source reports migration-failed and runs
+//   on; the destination is killed. After it: the destination's failure loses
+//   the process (reported as its exit).
+//
+// A checkpoint (`snow checkpoint`) goes through a file on the shared
+// filesystem and the hosts' CheckpointFileTransfer:
+//   1. checkpoint(process): refused if the process is not running, is
 //      already migrating, or the destination's platform has no build.
 //   2. scheduler → source snowd: checkpoint-out. The process stops at its next
 //      poll-point, writes its state and exits (its output is flushed first).
@@ -23,6 +41,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace snow::system {
 
@@ -41,16 +60,27 @@ public:
   void on_checkpointed(const Json &report);
   void on_restored(const Json &report);
   void on_failed(const Json &report);
+  // Live migrations: the source's reports, and whether an output report of
+  // `host` is held back (true: do not emit it now).
+  void on_sent(const Json &report);
+  void on_migrated_out(const Json &report);
+  bool hold_output(const std::string &host, const Json &report);
   void on_process_exited(ProcessRecord &process);
   // The program that wrote a checkpoint file this scheduler kept, if any.
   std::string program_of_file(const std::string &file) const;
 
 private:
-  enum class Stage { Collect, Restore, Rollback };
+  enum class Stage { Collect, Restore, Rollback, Prepare, Stream };
   struct Migration {
     long id = 0;
     long process = 0;
     std::string from, to, keep_file, file, failure;
+    bool live = false;
+    bool destination_started = false;
+    bool source_gone = false;  // migrated-out: the source exited, its output is all out
+    bool restored = false;
+    double restore_ms = 0;
+    std::vector<Json> held_output; // the destination's, until source_gone
     std::uint64_t requester = 0;
     Stage stage = Stage::Collect;
     std::uint64_t bytes = 0;
@@ -60,6 +90,8 @@ private:
 
   Migration *find(const Json &report);
   void restore_on(Migration &m, const std::string &host);
+  void start_live(Migration &m, ProcessRecord &process);
+  void finish_live(Migration &m);
   void fail(Migration &m, const std::string &reason);
   void finish(Migration &m);
   Json describe(const Migration &m) const;

@@ -311,12 +311,17 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
     return;
   }
   if (message.name == "output") {
-    emit("process-output",
+    if (!migrations_.hold_output(peer.host, args))
+      emit("process-output",
          {{"process", args["process"]}, {"stream", args["stream"]}, {"data", args["data"]}});
   } else if (message.name == "exited") {
     process_exited(args);
   } else if (message.name == "checkpointed") {
     migrations_.on_checkpointed(args);
+  } else if (message.name == "migration-sent") {
+    migrations_.on_sent(args);
+  } else if (message.name == "migrated-out") {
+    migrations_.on_migrated_out(args);
   } else if (message.name == "restored") {
     if (args["migration"].get<long>() == 0) { // a restart, not a migration
       ProcessRecord *p = processes_.find(args["process"].get<long>());
@@ -332,7 +337,9 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
     if (args["migration"].get<long>() == 0) {
       process_exited({{"process", args["process"]}, {"status", -1}, {"reason", args["reason"]}});
     } else {
-      migrations_.on_failed(args);
+      Json report = args;
+      report["host"] = peer.host; // source or destination: they mean different things
+      migrations_.on_failed(report);
     }
   } else {
     peer.connection->send(
