@@ -9,6 +9,8 @@
 #   no_build    snow migrate to a platform without a build is refused, clearly
 #   kill_trace  snow trace records a Chrome trace; snow kill ends a process
 #   scheduler_restart  the scheduler dies: processes run on; hosts re-register with a new one
+#   netns_faults  (root) hosts in network namespaces: a destination killed mid-transfer and a
+#               link cut mid-transfer both leave the process running at the source
 # Exit 77 (skipped) when the manifest lacks what a case needs.
 set -euo pipefail
 case_name=$1 snow=$2 manifest=$3 linpack=$4
@@ -157,6 +159,45 @@ scheduler_restart)
   done
   snow hosts | grep -q '^x86_64 ' || fail "the host did not re-register: $(snow hosts 2>&1)"
   while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done # and it finishes
+  ;;
+netns_faults)
+  # Needs root: hosts in network namespaces behind a 1 Mbit/s link, so that an
+  # 8 MB state takes about a minute to cross and can be hit in the middle.
+  # A killed destination, then a link taken down: each time the migration
+  # fails with its reason, the process runs on at the source, and its output
+  # is the unmigrated run's, byte for byte.
+  if [[ $(id -u) != 0 ]]; then echo "skipped: needs root for network namespaces"; exit 77; fi
+  command -v tc >/dev/null || { echo "skipped: no tc (iproute2)"; exit 77; }
+  snow cluster up --manifest "$(host_manifest)" --hosts a=x86_64,b=x86_64 --rate 1mbit \
+    --migration-timeout 5 >/dev/null || fail "snow cluster up --netns failed"
+  ns_b=$(python3 -c 'import json,sys; print([n for n in json.load(open(sys.argv[1]))["network"]["namespaces"] if n.endswith("-b")][0])' "$state/cluster.json")
+  "$linpack" 1000 12 > "$state/plain.txt"
+  for fault in kill-destination cut-link; do
+    rm -f "$state/id"
+    snow run linpack --on a --id-file "$state/id" 1000 12 > "$state/$fault.txt" &
+    runner=$!
+    wait_for_file "$state/id"
+    id=$(cat "$state/id")
+    snow migrate "$id" b 2> "$state/$fault.err" > /dev/null &
+    migrator=$!
+    sleep 3 # the stream is a few hundred kilobytes in
+    if [[ $fault == kill-destination ]]; then
+      victims=$(ip netns pids "$ns_b" | while read -r p; do
+        [[ $(cat /proc/"$p"/comm) == snowd ]] || echo "$p"; done)
+      [[ -n $victims ]] || fail "no waiting process in $ns_b"
+      kill -9 $victims
+    else
+      ip -n "$ns_b" link set eth0 down
+    fi
+    if wait $migrator; then fail "$fault: the migration succeeded"; fi
+    [[ $fault == cut-link ]] && ip -n "$ns_b" link set eth0 up
+    grep -q "continues on 'a'" "$state/$fault.err" || fail "$fault: unclear error: $(cat "$state/$fault.err")"
+    wait $runner || fail "$fault: snow run exited with $?"
+    cmp "$state/plain.txt" "$state/$fault.txt" || fail "$fault: the output differs from the plain run"
+    snow --json ps | python3 -c "import json,sys; p=[p for p in json.load(sys.stdin) if p['id']==$id][0]; assert p['host']=='a' and p['migrations']==0, p" ||
+      fail "$fault: the process table does not say it stayed on a: $(snow ps)"
+    echo "$fault: $(tail -1 "$state/$fault.err")"
+  done
   ;;
 *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac

@@ -312,7 +312,7 @@ void begin_incoming(int listen_fd, const std::string &secret) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) fatal("no source brought the state within " + std::to_string(timeout / 1000) + " s");
     try {
-      MigrationLink link = MigrationLink::accept_from(listen_fd, static_cast<int>(left.count()));
+      MigrationLink link = MigrationLink::accept_from(listen_fd, static_cast<int>(left.count()), timeout);
       const std::string hello = link.read_line(std::min<int>(timeout, 10000));
       const std::string prefix = "SNOWMIG 1 ";
       if (hello.rfind(prefix, 0) != 0 || !secrets_equal(hello.substr(prefix.size()), secret)) {

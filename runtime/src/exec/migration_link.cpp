@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 namespace snow::exec {
@@ -50,11 +51,18 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
   }
 }
 
-void tune(int fd) {
+void tune(int fd, int timeout_ms) {
   // The stream is written in whole chunks; Nagle only delays the last one
   // and the small handshake lines.
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // A link that goes dark sends no reset: without these, a blocked send on
+  // the source or a blocked read on the destination would wait for ever.
+  timeval limit{};
+  limit.tv_sec = timeout_ms / 1000;
+  limit.tv_usec = (timeout_ms % 1000) * 1000;
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
 }
 
 }  // namespace
@@ -115,7 +123,7 @@ MigrationLink MigrationLink::connect_to(const std::string &host, std::uint16_t p
       continue;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    tune(fd);
+    tune(fd, timeout_ms);
     freeaddrinfo(found);
     MigrationLink link(fd);
     link.peer_ = where;
@@ -125,7 +133,7 @@ MigrationLink MigrationLink::connect_to(const std::string &host, std::uint16_t p
   throw std::runtime_error("cannot connect to the destination " + where + ": " + last_error);
 }
 
-MigrationLink MigrationLink::accept_from(int listen_fd, int timeout_ms) {
+MigrationLink MigrationLink::accept_from(int listen_fd, int timeout_ms, int io_timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   if (!wait_for(listen_fd, POLLIN, deadline))
     throw std::runtime_error("no source connected within " + std::to_string(timeout_ms / 1000) + " s");
@@ -133,7 +141,7 @@ MigrationLink MigrationLink::accept_from(int listen_fd, int timeout_ms) {
   socklen_t length = sizeof address;
   const int fd = accept4(listen_fd, reinterpret_cast<sockaddr *>(&address), &length, SOCK_CLOEXEC);
   if (fd < 0) throw std::runtime_error("accept: " + error_text());
-  tune(fd);
+  tune(fd, io_timeout_ms);
   MigrationLink link(fd);
   link.peer_ = describe_peer(reinterpret_cast<sockaddr *>(&address));
   return link;
@@ -144,6 +152,8 @@ void MigrationLink::send_all(const void *data, std::size_t size) {
   while (size > 0) {
     const ssize_t n = send(fd_, p, size, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      throw std::runtime_error("the connection to " + peer_ + " stalled: nothing could be sent for the whole timeout");
     if (n <= 0) throw std::runtime_error("the connection to " + peer_ + " broke: " + error_text());
     p += n;
     size -= static_cast<std::size_t>(n);

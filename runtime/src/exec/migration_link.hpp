@@ -46,10 +46,12 @@ public:
   MigrationLink &operator=(const MigrationLink &) = delete;
   MigrationLink(MigrationLink &&other) noexcept : fd_(other.fd_), peer_(std::move(other.peer_)) { other.fd_ = -1; }
 
-  // Connects within `timeout_ms`; throws std::runtime_error naming the peer.
+  // Connects within `timeout_ms`, which also bounds every later send and
+  // receive; throws std::runtime_error naming the peer.
   static MigrationLink connect_to(const std::string &host, std::uint16_t port, int timeout_ms);
-  // Waits up to `timeout_ms` on a listening socket for one connection.
-  static MigrationLink accept_from(int listen_fd, int timeout_ms);
+  // Waits up to `timeout_ms` on a listening socket for one connection, whose
+  // every send and receive may then block for `io_timeout_ms` at most.
+  static MigrationLink accept_from(int listen_fd, int timeout_ms, int io_timeout_ms);
 
   int fd() const { return fd_; }
   const std::string &peer() const { return peer_; }

@@ -26,8 +26,11 @@ void FileSink::write(const unsigned char *data, std::size_t size) {
 ChunkSource::View FileSource::read(std::size_t size) {
   if (buffer_.size() < size) buffer_.resize(size);
   const std::size_t n = std::fread(buffer_.data(), 1, size, file_);
-  if (n < size && std::ferror(file_))
-    throw StateError(StateErrorCode::Io, std::string("reading the state file failed: ") + std::strerror(errno));
+  if (n < size && std::ferror(file_)) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)  // a socket with a receive timeout
+      throw StateError(StateErrorCode::Io, "the state stopped arriving: nothing came for the whole timeout");
+    throw StateError(StateErrorCode::Io, std::string("reading the state failed: ") + std::strerror(errno));
+  }
   return {buffer_.data(), n};
 }
 

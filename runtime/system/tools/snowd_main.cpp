@@ -10,6 +10,8 @@
 //                           otherwise snowd re-registers when a scheduler is back there)
 //   --address a             this host's IPv4 address: where its waiting processes listen for a
 //                           live migration's state (default 127.0.0.1)
+//   --migration-timeout s   how long a live migration's process waits for its peer at any one
+//                           step — connect, the next bytes, the answer (default 60)
 //   --scheduler a           the scheduler's address (default 127.0.0.1)
 //   --spool d               checkpoint files (default <state-dir>/spool/<name>)
 //   --checkpoint-timeout s  give up a migration whose process reaches no poll-point (default 300)
@@ -55,6 +57,8 @@ int main(int argc, char **argv) {
         token_file = argv[++i];
       else if (a == "--address" && has_value)
         o.address = argv[++i];
+      else if (a == "--migration-timeout" && has_value)
+        o.migration_timeout = std::stoi(argv[++i]);
       else if (a == "--scheduler" && has_value)
         o.scheduler_host = argv[++i];
       else if (a == "--spool" && has_value)

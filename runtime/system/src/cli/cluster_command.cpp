@@ -1,8 +1,11 @@
 // snow cluster up|down: the local heterogeneous cluster (DESIGN.md §6) — a
-// scheduler and one snowd per platform on this machine, on loopback ports,
-// the emulated ones under qemu-user. Their pids go to <state>/cluster.json,
-// their logs to <state>/logs/.
+// scheduler and one snowd per platform on this machine, the emulated ones
+// under qemu-user; on loopback ports, or with --netns each host in a network
+// namespace of its own behind a (possibly rate-limited) link
+// (cluster_network.hpp). Their pids and the network go to
+// <state>/cluster.json, their logs to <state>/logs/.
 #include "cli_context.hpp"
+#include "cluster_network.hpp"
 
 #include "common/platform_table.hpp"
 #include "common/state_dir.hpp"
@@ -13,6 +16,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -92,6 +96,8 @@ int cluster_down(const CliContext &context) {
     if (kill(pid, 0) == 0)
       kill(pid, SIGKILL);
   }
+  if (cluster.contains("network"))
+    ClusterNetwork::from_json(cluster["network"]).destroy();
   std::remove(file.c_str());
   std::remove(endpoint_path(context.state_dir).c_str());
   if (!context.json)
@@ -99,9 +105,17 @@ int cluster_down(const CliContext &context) {
   return 0;
 }
 
+int start_cluster(const CliContext &context, const std::string &manifest, const std::string &hosts,
+                  const std::vector<std::string> &names,
+                  const std::vector<std::string> &scheduler_extra,
+                  const std::vector<std::string> &daemon_extra, const ClusterNetwork *network,
+                  std::vector<pid_t> &started);
+
 int cluster_up(const CliContext &context, const std::vector<std::string> &args) {
   std::string manifest = SNOW_DEFAULT_MANIFEST, hosts = kDefaultHosts;
-  std::vector<std::string> scheduler_extra;
+  std::vector<std::string> scheduler_extra, daemon_extra;
+  bool netns = false;
+  std::string rate;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--manifest" && i + 1 < args.size())
       manifest = args[++i];
@@ -109,9 +123,16 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
       hosts = args[++i];
     else if (args[i] == "--trace" && i + 1 < args.size())
       scheduler_extra = {"--trace", args[++i]};
+    else if (args[i] == "--netns")
+      netns = true;
+    else if (args[i] == "--rate" && i + 1 < args.size())
+      rate = args[++i], netns = true;
+    else if (args[i] == "--migration-timeout" && i + 1 < args.size())
+      daemon_extra = {"--migration-timeout", args[++i]};
     else
       throw std::runtime_error(
-          "usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file]");
+          "usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file] "
+          "[--netns] [--rate 10mbit] [--migration-timeout s]");
   }
   const std::string cluster_file = context.state_dir + "/cluster.json";
   const Json existing = read_json(cluster_file);
@@ -121,11 +142,48 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
   make_private_directory(context.state_dir + "/logs");
   std::remove(endpoint_path(context.state_dir).c_str());
 
+  std::vector<std::string> names = split_words([&] {
+    std::string words = hosts;
+    for (char &c : words)
+      c = c == ',' ? ' ' : c;
+    return words;
+  }());
+  std::vector<std::string> host_names;
+  for (const std::string &entry : names)
+    host_names.push_back(entry.substr(0, entry.find('=')));
+  std::unique_ptr<ClusterNetwork> network;
+  if (netns)
+    network = std::make_unique<ClusterNetwork>(ClusterNetwork::create(host_names, rate));
+  std::vector<pid_t> started;
+  try {
+    return start_cluster(context, manifest, hosts, names, scheduler_extra, daemon_extra,
+                         network.get(), started);
+  } catch (...) {
+    for (pid_t pid : started)
+      kill(pid, SIGKILL);
+    if (network)
+      network->destroy();
+    std::remove(cluster_file.c_str());
+    throw;
+  }
+}
+
+int start_cluster(const CliContext &context, const std::string &manifest, const std::string &hosts,
+                  const std::vector<std::string> &names,
+                  const std::vector<std::string> &scheduler_extra,
+                  const std::vector<std::string> &daemon_extra, const ClusterNetwork *network,
+                  std::vector<pid_t> &started) {
+  const std::string cluster_file = context.state_dir + "/cluster.json";
   const std::string scheduler_log = context.state_dir + "/logs/snow-scheduler.log";
   std::vector<std::string> scheduler = {sibling(context, "snow-scheduler"), "--state-dir",
                                         context.state_dir, "--manifest", manifest};
   scheduler.insert(scheduler.end(), scheduler_extra.begin(), scheduler_extra.end());
+  if (network) {
+    scheduler.push_back("--listen");
+    scheduler.push_back(network->scheduler_address());
+  }
   const pid_t scheduler_pid = start_daemon(scheduler, scheduler_log);
+  started.push_back(scheduler_pid);
   wait_for(
       [&] {
         if (!alive(scheduler_pid))
@@ -136,13 +194,13 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
       "snow-scheduler", scheduler_log);
 
   Json cluster = {{"scheduler", scheduler_pid}, {"hosts", Json::array()}};
-  std::vector<std::string> names = split_words([&] {
-    std::string words = hosts;
-    for (char &c : words)
-      c = c == ',' ? ' ' : c;
-    return words;
-  }());
-  for (const std::string &entry : names) {
+  if (network)
+    cluster["network"] = network->describe();
+  // Written now, so that `snow cluster down` finds what there is even if a
+  // host fails to come up.
+  std::ofstream(cluster_file) << cluster.dump() << "\n";
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    const std::string &entry = names[index];
     // "name=platform" names a host; a bare platform is its own name.
     const std::size_t equals = entry.find('=');
     const std::string name = entry.substr(0, equals);
@@ -151,10 +209,22 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     if (!traits)
       throw std::runtime_error("unknown platform '" + platform + "'");
     const std::string log = context.state_dir + "/logs/snowd-" + name + ".log";
-    cluster["hosts"].push_back(
-        start_daemon({sibling(context, "snowd"), "--name", name, "--platform", platform,
-                      "--emulator", join_words(traits->emulator), "--state-dir", context.state_dir},
-                     log));
+    std::vector<std::string> command;
+    if (network)
+      command = network->enter(index);
+    for (const std::string &word :
+         {sibling(context, "snowd"), std::string("--name"), name, std::string("--platform"),
+          platform, std::string("--emulator"), join_words(traits->emulator),
+          std::string("--state-dir"), context.state_dir})
+      command.push_back(word);
+    command.insert(command.end(), daemon_extra.begin(), daemon_extra.end());
+    if (network)
+      for (const std::string &word : {std::string("--address"), network->address_of(index),
+                                      std::string("--scheduler"), network->scheduler_address()})
+        command.push_back(word);
+    const pid_t pid = start_daemon(command, log);
+    started.push_back(pid);
+    cluster["hosts"].push_back(pid);
   }
   std::ofstream(cluster_file) << cluster.dump() << "\n";
   BlockingClient client;
@@ -164,8 +234,13 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
   if (context.json)
     std::cout << cluster.dump() << std::endl;
   else
-    std::cout << "cluster up: scheduler and " << names.size() << " hosts (" << hosts
-              << "); state in " << context.state_dir << "\n";
+    std::cout << "cluster up: scheduler and " << names.size() << " hosts (" << hosts << ")"
+              << (network ? " in network namespaces on " + network->describe()["bridge"].get<std::string>() +
+                                (network->describe()["rate"].get<std::string>().empty()
+                                     ? ""
+                                     : " at " + network->describe()["rate"].get<std::string>())
+                          : std::string())
+              << "; state in " << context.state_dir << "\n";
   return 0;
 }
 

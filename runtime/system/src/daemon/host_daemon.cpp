@@ -214,6 +214,8 @@ void HostDaemon::start_process(long process, const std::string &executable,
   const std::string control = std::to_string(ChildProcess::kControlFd);
   request.environment.push_back("SNOW_CONTROL_FD=" + control);
   request.environment.push_back("SNOW_NOTICE_FD=" + control);
+  request.environment.push_back("SNOW_MIGRATION_TIMEOUT=" +
+                                std::to_string(options_.migration_timeout));
   if (!secret.empty()) {
     for (const std::string &e : live_.incoming_environment(secret))
       request.environment.push_back(e);

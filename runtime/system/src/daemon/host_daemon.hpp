@@ -35,6 +35,8 @@ struct HostDaemonOptions {
   std::string token;
   std::string spool_dir;
   std::chrono::seconds checkpoint_timeout{300};
+  // Every wait of a live migration inside the processes (SNOW_MIGRATION_TIMEOUT).
+  int migration_timeout = 60;
   // When set, a lost link is re-established with the endpoint and token the
   // (possibly restarted) scheduler wrote there; processes run on meanwhile.
   std::string state_dir;

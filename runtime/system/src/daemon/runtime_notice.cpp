@@ -17,11 +17,15 @@ RuntimeNotice parse_runtime_notice(const std::string &text) {
   static const std::regex restarting(R"(snow: restarting from '(.*)' \(written on .*\))");
   static const std::regex restarted(R"(snow: restarted from '(.*)' at depth \d+)");
   static const std::regex polls(R"(snow: exiting after (\d+) poll-points)");
+  static const std::regex live(
+      R"(snow: (restarting from the migration from \S+ \(written on .*\)|restarted from the migration from \S+ at depth \d+|migrated to \S+ \(\d+ bytes\) at poll-point \d+|migration at poll-point \d+ failed, the program continues here: (.*)))");
   std::smatch m;
   if (std::regex_match(line, m, written))
     notice = {RuntimeNotice::CheckpointWritten, m[1], 0};
   else if (std::regex_match(line, m, failed))
     notice = {RuntimeNotice::CheckpointFailed, m[1], 0};
+  else if (std::regex_match(line, m, live))
+    notice = {RuntimeNotice::LiveMigration, m[2], 0};
   else if (std::regex_match(line, m, restarting))
     notice = {RuntimeNotice::Restarting, m[1], 0};
   else if (std::regex_match(line, m, restarted))

@@ -17,6 +17,12 @@ struct RuntimeNotice {
     Restarting,        // "snow: restarting from '<file>' (written on <platform>)"
     Restarted,         // "snow: restarted from '<file>' at depth <d>"
     PollCount,         // "snow: exiting after <n> poll-points"
+    // A live migration's lines: "snow: restarting|restarted from the migration
+    // from <peer> …", "snow: migrated to <peer> …", "snow: migration at
+    // poll-point <k> failed, the program continues here: <why>". Its phases
+    // come through the control channel (live_transfer.hpp); these only stay
+    // out of the program's output.
+    LiveMigration,
   };
   Kind kind = None;
   std::string detail;      // the file, or the reason a checkpoint failed
