@@ -366,6 +366,7 @@ void snow_poll(void) {
       return;
     }
   }
+  const auto started = std::chrono::steady_clock::now();
   if (!write_checkpoint(settings.path)) {
     std::fprintf(stderr, "snow: checkpoint at poll-point %llu failed, the program continues: %s\n",
                  static_cast<unsigned long long>(snow_poll_count), snow_last_error());
@@ -377,7 +378,7 @@ void snow_poll(void) {
                  static_cast<unsigned long long>(snow_poll_count));
   struct stat st {};
   const long long bytes = stat(settings.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
-  notice("checkpoint-written " + std::to_string(bytes) + " " + settings.path);
+  notice("checkpoint-written " + std::to_string(bytes) + " " + fixed(ms_since(started)) + " " + settings.path);
   switch (settings.after) {
   case CheckpointSettings::After::Exit: std::exit(0);
   case CheckpointSettings::After::Continue: break;

@@ -27,7 +27,7 @@ struct CheckpointSettings {
 };
 
 // One line on the notice descriptor, if there is one ("checkpoint-written
-// 1234 path", "restored", "checkpoint-failed reason"); best effort.
+// 1234 0.5 path", "restored", "checkpoint-failed reason"); best effort.
 void notice(const std::string &line);
 
 CheckpointSettings &checkpoint_settings();

@@ -8,7 +8,7 @@
 //   SNOW_CHECKPOINT_ACTION  exit (default), continue, or stop (SIGSTOP itself: the caller
 //                           kills it once the state is safe elsewhere, or resumes it)
 //   SNOW_NOTICE_FD          n: one line per event on descriptor n, for snowd
-//                           ("checkpoint-written <bytes> <path>", "checkpoint-failed <reason>",
+//                           ("checkpoint-written <bytes> <ms> <path>", "checkpoint-failed <reason>",
 //                           "restored")
 //   SNOW_RESTART            resume from this checkpoint instead of starting afresh
 //   SNOW_CONTROL_FD         n: requests from snowd, one line each, announced by SIGUSR1

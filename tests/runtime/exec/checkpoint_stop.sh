@@ -27,7 +27,7 @@ for outcome in resume kill; do
     "$@" >"$work/$outcome.out" 3>"$work/notices" &
   pid=$!
   wait_stopped "$pid" || { kill -9 "$pid"; fail "the program did not stop itself after its checkpoint"; }
-  grep -Eq "^checkpoint-written [1-9][0-9]* $work/ckpt.snow$" "$work/notices" ||
+  grep -Eq "^checkpoint-written [1-9][0-9]* [0-9.]+ $work/ckpt.snow$" "$work/notices" ||
     { cat "$work/notices"; fail "no checkpoint-written notice with the file's size and path"; }
   [[ -s $work/ckpt.snow ]] || fail "no checkpoint file"
   if [[ $outcome == resume ]]; then

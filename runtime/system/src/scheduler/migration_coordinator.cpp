@@ -135,7 +135,12 @@ void MigrationCoordinator::on_migrated_out(const Json &report) {
     return;
   m->source_gone = true;
   if (m->restored)
-    finish_live(*m);
+    return finish_live(*m);
+  if (!m->failure.empty()) // the destination failed, the source committed all the same
+    on_failed({{"process", m->process},
+               {"migration", m->id},
+               {"host", m->to},
+               {"reason", m->failure}});
 }
 
 bool MigrationCoordinator::hold_output(const std::string &host, const Json &report) {
