@@ -233,6 +233,13 @@ TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
   const Json processes = client.request("list-processes")["processes"];
   EXPECT_EQ(processes[0]["host"], "b");
   EXPECT_EQ(processes[0]["migrations"], 1);
+  // Where it already runs is no destination.
+  try {
+    client.request("migrate", {{"process", id}, {"host", "b"}});
+    FAIL() << "a migration to the process's own host was accepted";
+  } catch (const ProtocolError &e) {
+    EXPECT_EQ(e.code(), "same-host");
+  }
   client.request("kill", {{"process", id}, {"signal", 9}});
 }
 
