@@ -57,7 +57,7 @@ ring)
   # (it spends about a second on each emulated host, then finishes natively).
   # @REPORT@ stands for a file the program writes: compared as well.
   samples=("linpack 400 60" "bitonic 18 8" "graph 3000 1500" "multifile 500 20000 dgrbmsa"
-           "wordstats @REPORT@ 40000 2000")
+           "wordstats @REPORT@ 4000000 1000")
   python3 - "$manifest" <<'PY' || exit 77
 import json, os, sys
 targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
@@ -79,7 +79,7 @@ PY
     wait_for_file "$state/id"
     id=$(cat "$state/id")
     for host in s390x ppc i686 x86_64; do
-      snow migrate "$id" "$host" > /dev/null || fail "$name: migration to $host failed"
+      snow migrate "$id" "$host" > /dev/null 2> "$state/migrate.err" || fail "$name: migration to $host failed: $(cat "$state/migrate.err")"
       snow --json ps | python3 -c "import json,sys; p=[p for p in json.load(sys.stdin) if p['id']==$id][0]; assert p['host']=='$host', p" ||
         fail "$name: the location directory does not say $host"
     done
