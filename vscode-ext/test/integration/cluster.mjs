@@ -1,0 +1,45 @@
+// A local SnowMigrate cluster (snow-scheduler + one snowd per host) through the snow CLI, as
+// tests/system/cli_test.sh starts it; torn down with `snow cluster down`.
+import { execFileSync, spawn } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'fs';
+import os from 'os';
+import path from 'path';
+
+export class Cluster {
+  constructor(snow, manifest) {
+    this.snow = snow;
+    this.manifest = manifest;
+    this.stateDir = mkdtempSync(path.join(os.tmpdir(), 'snow-vscode-cluster-'));
+  }
+
+  cli(args, options = {}) {
+    return execFileSync(this.snow, ['--state-dir', this.stateDir, ...args], { encoding: 'utf8', ...options });
+  }
+
+  up(hosts) {
+    this.cli(['cluster', 'up', '--manifest', this.manifest, '--hosts', hosts.join(',')]);
+    const info = JSON.parse(readFileSync(path.join(this.stateDir, 'scheduler.json'), 'utf8'));
+    this.port = info.port;
+    this.tokenFile = info.token_file;
+  }
+
+  /** Starts a program detached and returns its process id. */
+  run(program, args, on) {
+    const idFile = path.join(this.stateDir, `id-${Date.now()}`);
+    this.cli(['run', program, '--on', on, '--detach', '--id-file', idFile, '--', ...args]);
+    return Number(readFileSync(idFile, 'utf8').trim());
+  }
+
+  ps() {
+    return JSON.parse(this.cli(['--json', 'ps']));
+  }
+
+  down() {
+    try {
+      this.cli(['cluster', 'down']);
+    } catch {
+      // already down
+    }
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
