@@ -34,12 +34,13 @@ export class Cluster {
     return JSON.parse(this.cli(['--json', 'ps']));
   }
 
-  down() {
+  down({ keepState = false } = {}) {
     try {
       this.cli(['cluster', 'down']);
     } catch {
       // already down
     }
-    rmSync(this.stateDir, { recursive: true, force: true });
+    if (keepState) console.log(`  cluster state and logs kept in ${this.stateDir}`);
+    else rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

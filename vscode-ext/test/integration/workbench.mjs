@@ -82,7 +82,7 @@ export class Workbench {
   async runCommand(title) {
     await this.page.keyboard.press('Control+Shift+P');
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible' });
+    await input.waitFor({ state: 'visible', timeout: 60000 });
     await input.fill('>' + title);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 20000 });
@@ -168,6 +168,17 @@ export class Workbench {
     throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
   }
 
+  /** Picks the item of the open quick pick whose label contains `text`. */
+  async pick(text) {
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 20000 });
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 20000 });
+    await input.fill(text);
+    await this.page.waitForTimeout(200);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForTimeout(300);
+  }
+
   async notifications() {
     return this.page.locator('.notifications-toasts .notification-toast').allTextContents();
   }
@@ -183,8 +194,9 @@ export class Workbench {
     throw new Error(`no notification matching ${pattern} within ${timeout} ms; shown: ${JSON.stringify(await this.notifications())}`);
   }
 
+  /** Hygiene between checks (toasts would cover the screenshots); never a reason to fail. */
   async clearNotifications() {
-    await this.runCommand('Notifications: Clear All Notifications');
+    await this.runCommand('Notifications: Clear All Notifications').catch(() => this.page.keyboard.press('Escape'));
     await this.page.waitForTimeout(300);
   }
 }
