@@ -130,7 +130,8 @@ export class TargetsController implements vscode.TreeDataProvider<Node> {
       ...parseReport(JSON.stringify({ version: 1, program: target.name, units: target.sources.map((s) => ({ source: s, output: '' })) })),
       diagnostics,
     });
-    const first = diagnosticEntries({ ...parseReport('{"version":1}'), diagnostics })[0];
+    const entries = diagnosticEntries({ ...parseReport('{"version":1}'), diagnostics });
+    const first = entries.find((d) => d.severity === 'error') ?? entries[0];
     throw new Error(`snow-precompile refused ${target.name} (exit ${result.code})` + (first ? `: ${first.message} [${first.code}]` : `: ${result.stderr.trim().split('\n').pop()}`));
   }
 

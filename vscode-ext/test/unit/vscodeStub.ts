@@ -73,8 +73,17 @@ export function fakeEditor(uri: Uri, text = ''): FakeEditor {
 }
 
 let nextKey = 1;
+/** Settings the code under test reads (`snowmigrate.<key>`), set by each test. */
+export const settings = new Map<string, unknown>();
+
+export enum ProgressLocation { Notification = 15 }
+
 export const window = {
   visibleTextEditors: [] as FakeEditor[],
+  activeTextEditor: undefined as FakeEditor | undefined,
+  infos: [] as string[],
+  showInformationMessage: (m: string) => { window.infos.push(m); return Promise.resolve(undefined); },
+  withProgress: (_options: unknown, task: (p: { report(v: unknown): void }) => Promise<unknown>) => task({ report() {} }),
   createTextEditorDecorationType(options: any) {
     const type = { key: nextKey++, options, dispose() {} };
     recorded.decorationTypes.push(type);
@@ -85,8 +94,15 @@ export const window = {
 };
 
 export const workspace = {
-  getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
+  workspaceFolders: undefined as unknown,
+  getConfiguration: () => ({ get: (k: string, d: unknown) => (settings.has(k) ? settings.get(k) : d) }),
+  saveAll: () => Promise.resolve(true),
 };
+
+export function outputChannel() {
+  const lines: string[] = [];
+  return { lines, appendLine: (l: string) => lines.push(l), append: (t: string) => lines.push(t), show() {} };
+}
 
 export const languages = {
   createDiagnosticCollection(name: string) {
