@@ -299,7 +299,7 @@ try {
       assert(process && process.host === 'i686' && process.args.join(' ') === '2000000', `snow ps: ${JSON.stringify(process)}`);
     });
 
-    await check('a scheduler refusal is shown with its cause', async () => {
+    await check('an exited process is no longer offered for a checkpoint', async () => {
       cluster.cli(['kill', String(id)]);
       await wb.waitFor(() => cluster.ps().find((p) => p.id === id)?.state === 'exited', 'the process to exit', 10000);
       await wb.runCommand('SnowMigrate: Checkpoint Process…');

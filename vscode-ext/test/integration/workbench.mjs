@@ -86,7 +86,8 @@ export class Workbench {
     await input.fill('>' + title);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 20000 });
-    await this.page.keyboard.press('Enter');
+    // Click the row: Enter could still hit a "recently used" entry while the list filters.
+    await row.click();
   }
 
   /** Opens a file from the Explorer (quick open needs a search provider the mounted folder lacks). */
@@ -172,10 +173,9 @@ export class Workbench {
   async pick(text) {
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: 20000 });
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 20000 });
-    await input.fill(text);
-    await this.page.waitForTimeout(200);
-    await this.page.keyboard.press('Enter');
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ timeout: 30000 });
+    await row.click();
     await this.page.waitForTimeout(300);
   }
 
