@@ -16,8 +16,7 @@ import { registerPollPointCommands } from './editor/pollPointCommands';
 import { TargetsController } from './editor/targetsView';
 import { ClusterTree, ConnectionStatus } from './editor/clusterView';
 import { ClusterCommands } from './editor/clusterCommands';
-import { extraReports, folderDiskPath } from './editor/settings';
-import { dirname } from './platform/fileSystem';
+import { buildDirectory, extraReports, folderDiskPath } from './editor/settings';
 
 export async function activateSnowMigrate(context: vscode.ExtensionContext, platform: Platform) {
   const output = vscode.window.createOutputChannel('SnowMigrate');
@@ -69,8 +68,7 @@ export async function activateSnowMigrate(context: vscode.ExtensionContext, plat
 
   const refreshTargets = async () => {
     await targets.refresh();
-    const manifestDir = dirname(targets.targets[0]?.report ?? '');
-    output.appendLine(`migratable targets: ${targets.targets.map((t) => t.name).join(', ') || 'none'} (${manifestDir})`);
+    output.appendLine(`migratable targets in ${buildDirectory()}: ${targets.targets.map((t) => t.name).join(', ') || 'none'}`);
   };
 
   context.subscriptions.push(

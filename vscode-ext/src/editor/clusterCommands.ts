@@ -78,7 +78,7 @@ export class ClusterCommands {
     const done = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `Migrating process ${process.id} ${process.host} → ${pick.host}`,
     }, (progress) => migrate(this.client, process.id, pick.host, (p) => progress.report({ message: describePhase(p) })));
-    vscode.window.showInformationMessage(`Process ${process.id} migrated ${done.from} → ${done.to}: ${done.bytes} bytes in ${done.total_ms} ms`);
+    vscode.window.showInformationMessage(`Process ${process.id} migrated ${done.from} → ${done.to}: ${done.bytes} bytes in ${Math.round(done.total_ms)} ms`);
   }
 
   async checkpointProcess(arg?: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as vscode from 'vscode';
 import { parseReport, migrationCallPath, parsePrecompilerOutput, ReportError } from '../../src/report/report';
 import { pollPointMarkers, diagnosticEntries } from '../../src/report/annotations';
@@ -183,6 +183,5 @@ describe('report from the real precompiler', function () {
       const withoutPragma = text.split('\n').filter((_, i) => i !== line).join('\n');
       assert.strictEqual(planInsert(withoutPragma, line).ok, false, `the editor accepts the ${marker} case`);
     }
-    void execFileSync;
   });
 });
