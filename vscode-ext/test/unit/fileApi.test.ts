@@ -96,6 +96,14 @@ describe('CMake File API (real cmake)', function () {
     assert.deepStrictEqual(argv.slice(0, 9), [precompiler, '--poll-points', 'both', '-o', '/tmp/out', '--report', '/tmp/out/snow-report.json', '--program', 'heat']);
   });
 
+  it('takes the lexicographically last index when several are there (cmake-file-api(7))', async () => {
+    // cmake removes the old index when it writes a new one, so the real replies above show one
+    // at a time; a reader racing a configure can see two.
+    const names = ['index-2026-11-26T06-00-00-0000.json', 'index-2026-11-26T07-30-00-0000.json', 'index-2026-11-26T06-59-59-0000.json', 'codemodel-v2-abc.json'];
+    const listing = { readText: async () => '', writeText: async () => {}, list: async () => names, exists: async () => true };
+    assert.strictEqual(await newestReplyIndex(listing, '/b'), '/b/.cmake/api/v1/reply/index-2026-11-26T07-30-00-0000.json');
+  });
+
   it('refuses a manifest of another version, naming the file', () => {
     assert.throws(() => parseManifest('{"version":2,"targets":[]}', '/b/snow-migratable-targets.json'), /\/b\/snow-migratable-targets.json: manifest version 2/);
   });
