@@ -28,7 +28,12 @@ PACKAGES=(
   csmith libcsmith-dev
   # model checking of the migration protocol (Promela)
   spin
+  # the VS Code extension's integration test drives VS Code for the web in Chromium
+  chromium
 )
+# The extension is built with node and npm: Debian's, unless a node with npm is already there
+# (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 log() { printf 'setup: %s\n' "$*"; }
 
