@@ -51,6 +51,13 @@ run)
   set +e; snow run /bin/sh -c 'echo out; echo err >&2; exit 3' > "$state/o.txt" 2> "$state/e.txt"; status=$?; set -e
   [[ $status == 3 && $(cat "$state/o.txt") == out && $(cat "$state/e.txt") == err ]] ||
     fail "status $status, stdout '$(cat "$state/o.txt")', stderr '$(cat "$state/e.txt")'"
+  # A cluster taken down leaves none of its processes behind.
+  snow run --detach /bin/sleep 60 > /dev/null
+  pids=$(snow --json ps | python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin) if p["state"]=="running"))')
+  [[ -n $pids ]] || fail "no running process to leave behind"
+  snow cluster down > /dev/null
+  sleep 0.5
+  for pid in $pids; do kill -0 "$pid" 2>/dev/null && fail "process $pid outlived snow cluster down"; done
   ;;
 ring)
   # Every sample, with arguments that keep it running through four migrations

@@ -103,7 +103,12 @@ int main(int argc, char **argv) {
     boost::asio::io_context io;
     HostDaemon daemon(io, o);
     boost::asio::signal_set stop(io, SIGINT, SIGTERM);
-    stop.async_wait([&](boost::system::error_code, int) { io.stop(); });
+    // A stopped host takes its processes with it (as systemd would with the
+    // unit's control group): none is left running unmanaged.
+    stop.async_wait([&](boost::system::error_code, int) {
+      daemon.end_processes();
+      io.stop();
+    });
     std::signal(SIGPIPE, SIG_IGN);
     daemon.start();
     io.run();

@@ -35,6 +35,12 @@ void HostDaemon::start() {
   connect();
 }
 
+void HostDaemon::end_processes() {
+  for (auto &[id, p] : processes_)
+    if (p.child)
+      p.child->signal(SIGKILL);
+}
+
 void HostDaemon::connect() {
   WebSocketClient::Callbacks callbacks;
   callbacks.on_open = [this] {

@@ -47,6 +47,8 @@ public:
   HostDaemon(boost::asio::io_context &io, HostDaemonOptions options);
   ~HostDaemon() override;
   void start();
+  // Kills every process this host runs (snowd is stopping).
+  void end_processes();
 
 private:
   struct ManagedProcess {
