@@ -514,6 +514,12 @@ struct CallPlan {
   bool hoist_args = false;
   std::string temp;
   std::string why;  // Unsupported: what to tell the user
+  // What C sequences before the call in its statement but the hoisting would
+  // move after it: the left operands of the comma operators it is in the
+  // right operand of, and the earlier declarators of its declaration. Each is
+  // evaluated in order ahead of the hoisted call (and of its resume label).
+  std::vector<const BinaryOperator *> commas;
+  std::vector<const VarDecl *> earlier_declarators;
 };
 
 void Impl::transform(const FunctionDecl *fd) {
@@ -615,20 +621,33 @@ void Impl::transform(const FunctionDecl *fd) {
     // Climb the expression to its statement, noting conditional evaluation.
     const Stmt *cur = c;
     const Stmt *p = parent_stmt(cur);
-    bool conditional = false, is_whole = true;
+    bool conditional = false, is_whole = true, unevaluated = false;
     for (; p && isa<Expr>(p); cur = p, p = parent_stmt(p)) {
       if (const auto *bo = dyn_cast<BinaryOperator>(p)) {
         if ((bo->getOpcode() == BO_LAnd || bo->getOpcode() == BO_LOr) && bo->getRHS() == cur) conditional = true;
+        if (bo->getOpcode() == BO_Comma && bo->getRHS() == cur) cp.commas.push_back(bo);
         if (!(bo->getOpcode() == BO_Assign && bo->getRHS()->IgnoreParenImpCasts() == c &&
               isa<DeclRefExpr>(bo->getLHS()->IgnoreParens())))
           is_whole = false;
       } else if (const auto *co = dyn_cast<ConditionalOperator>(p)) {
         if (co->getCond() != cur) conditional = true;
         is_whole = false;
+      } else if (const auto *bco = dyn_cast<BinaryConditionalOperator>(p)) {
+        // GNU `a ?: b`: only `a` is always evaluated.
+        if (bco->getCommon() != cur) conditional = true;
+        is_whole = false;
+      } else if (const auto *ue = dyn_cast<UnaryExprOrTypeTraitExpr>(p)) {
+        (void)ue;  // sizeof(f()), _Alignof: never evaluated, so never a resume point
+        unevaluated = true;
+      } else if (const auto *gs = dyn_cast<GenericSelectionExpr>(p)) {
+        if (gs->isResultDependent() || gs->getResultExpr() != cur) unevaluated = true;  // not the chosen association
+        is_whole = false;
       } else if (!isa<ParenExpr>(p) && !isa<ImplicitCastExpr>(p)) {
         is_whole = false;
       }
     }
+    if (unevaluated) continue;
+    std::reverse(cp.commas.begin(), cp.commas.end());  // outermost first: that is the order C evaluates them
     const Stmt *owner = p ? p : cur;
     cp.owner = cur;
     if (conditional) {
@@ -649,6 +668,14 @@ void Impl::transform(const FunctionDecl *fd) {
         if (d->isSingleDecl())
           if (const auto *vd = dyn_cast<VarDecl>(d->getSingleDecl())) value = vd->getInit();
       cp.role = value && value->IgnoreParenImpCasts() == c ? Role::Statement : Role::Hoisted;
+      // `int a = g++, b = f(a);`: each declarator is a full expression, so
+      // the ones before the call's are evaluated first.
+      if (const auto *d = dyn_cast<DeclStmt>(p); d && !d->isSingleDecl()) {
+        const unsigned at = offset(c->getBeginLoc());
+        for (const Decl *decl : d->decls())
+          if (const auto *vd = dyn_cast<VarDecl>(decl))
+            if (vd->hasInit() && offset(vd->getInit()->getEndLoc()) < at) cp.earlier_declarators.push_back(vd);
+      }
       if (isa<DeclStmt>(p) && parent_stmt(p) && isa<ForStmt>(parent_stmt(p))) {
         cp.owner = parent_stmt(p);
         cp.role = Role::Hoisted;
@@ -687,6 +714,17 @@ void Impl::transform(const FunctionDecl *fd) {
       cp.role = Role::Unsupported;
       cp.why = "a call to a migratable function inside a macro expansion cannot be made a resume point";
     }
+    if (cp.role == Role::Statement || cp.role == Role::Unsupported) {
+      cp.commas.clear();  // not hoisted: evaluated in place, in C's order
+      cp.earlier_declarators.clear();
+    }
+    for (const BinaryOperator *comma : cp.commas)
+      if (comma->getOperatorLoc().isMacroID() || comma->getLHS()->getBeginLoc().isMacroID() ||
+          comma->getRHS()->getBeginLoc().isMacroID()) {
+        cp.role = Role::Unsupported;
+        cp.why = "a call to a migratable function after a comma operator written in a macro expansion cannot be hoisted "
+                 "past the comma's left operand; write the comma expression outside the macro";
+      }
     if (cp.role == Role::Unsupported) error(c->getBeginLoc(), "unsupported-call-site", cp.why);
     calls.push_back(cp);
   }
@@ -799,6 +837,24 @@ void Impl::transform(const FunctionDecl *fd) {
   }
   std::map<const Stmt *, std::string> before;  // inserted before an owner statement (labels, hoisted calls)
   std::map<const Stmt *, std::string> loop_head;  // while/for: hoisted calls inside the rewritten loop
+  // A local's declarator as an assignment to its field.
+  auto declarator_assignment = [&](const VarDecl *vd) -> std::string {
+    const std::string field = "snow_L." + locals[local_of[vd]].field;
+    const Expr *init = vd->getInit();
+    if (vd->getType()->isArrayType() || isa<InitListExpr>(init->IgnoreImplicit())) {
+      // Arrays and braced initialisers: copy from a compound literal.
+      std::string type;
+      llvm::raw_string_ostream os(type);
+      vd->getType().getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()));
+      os.flush();
+      const bool literal_init = isa<StringLiteral>(init->IgnoreImplicit());
+      return "__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") + text(init) + ", sizeof " +
+             field + ")";
+    }
+    return store(field, vd->getType(), text(init));
+  };
+  std::set<const BinaryOperator *> lowered_commas;
+  std::set<const VarDecl *> declarators_done;  // assigned ahead of a later declarator's hoisted call
   for (std::size_t k = 0; k < points.size(); ++k) {
     const Point &pt = points[k];
     const std::string &label = labels[k];
@@ -817,7 +873,19 @@ void Impl::transform(const FunctionDecl *fd) {
       continue;
     }
     CallPlan &cp = *pt.call;
+    // What C evaluates before the call goes first, before the resume label so
+    // that resuming does not repeat it: earlier declarators, then the left
+    // operands of enclosing commas (the comma itself becomes its right operand).
     std::string pre;
+    for (const VarDecl *vd : cp.earlier_declarators)
+      if (local_of.count(vd) && declarators_done.insert(vd).second) pre += declarator_assignment(vd) + "; ";
+    for (const BinaryOperator *comma : cp.commas) {
+      if (!lowered_commas.insert(comma).second) continue;
+      pre += "(void)(" + text(comma->getLHS()) + "); ";
+      replace(CharSourceRange::getCharRange(sm_.getFileLoc(comma->getLHS()->getBeginLoc()),
+                                            sm_.getFileLoc(comma->getRHS()->getBeginLoc())),
+              "");
+    }
     if (cp.hoist_args)
       for (unsigned a = 0; a < cp.call->getNumArgs(); ++a) {
         const std::string name = "snow_L.snow_a" + index + "_" + std::to_string(a);
@@ -876,21 +944,8 @@ void Impl::transform(const FunctionDecl *fd) {
       const auto *vd = dyn_cast<VarDecl>(decl);
       if (!vd || !local_of.count(vd)) continue;
       ours = true;
-      if (!vd->hasInit()) continue;
-      const std::string field = "snow_L." + locals[local_of[vd]].field;
-      const Expr *init = vd->getInit();
-      if (vd->getType()->isArrayType() || isa<InitListExpr>(init->IgnoreImplicit())) {
-        // Arrays and braced initialisers: copy from a compound literal.
-        std::string type;
-        llvm::raw_string_ostream os(type);
-        vd->getType().getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()));
-        os.flush();
-        const bool literal_init = isa<StringLiteral>(init->IgnoreImplicit());
-        assignments.push_back("__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") +
-                              text(init) + ", sizeof " + field + ")");
-      } else {
-        assignments.push_back(store(field, vd->getType(), text(init)));
-      }
+      if (!vd->hasInit() || declarators_done.count(vd)) continue;
+      assignments.push_back(declarator_assignment(vd));
     }
     if (!ours) continue;
     // In a for-init the declarations become one comma expression before the for's ';'.
