@@ -52,6 +52,19 @@ struct Local {
   std::string field;
   bool address_taken = false;
   unsigned scope_begin = 0, scope_end = 0;  // file offsets
+  // Where the local lives. In memory: it is the field snow_L.<field> for its
+  // whole life (address-taken locals, arrays, structs, and every case the
+  // register scheme below cannot name safely). Otherwise it stays an ordinary
+  // C local the compiler keeps in a register, and is copied into its field
+  // ("spilled") only where a collection can see it: before each call on a
+  // migration path and inside a poll-point that fires, and copied back at the
+  // resume label. A local never written after its definition (a parameter,
+  // a local initialised once outside loops) is spilled once at its definition
+  // instead (spill_at_def).
+  bool in_memory = true;
+  bool spill_at_def = false;
+  unsigned writes = 0;      // assignments, ++ and -- after its definition
+  unsigned loop_depth = 0;  // loops around its declaration
 };
 
 struct CallSite {
@@ -514,6 +527,12 @@ struct CallPlan {
   bool hoist_args = false;
   std::string temp;
   std::string why;  // Unsupported: what to tell the user
+  // What C sequences before the call in its statement but the hoisting would
+  // move after it: the left operands of the comma operators it is in the
+  // right operand of, and the earlier declarators of its declaration. Each is
+  // evaluated in order ahead of the hoisted call (and of its resume label).
+  std::vector<const BinaryOperator *> commas;
+  std::vector<const VarDecl *> earlier_declarators;
 };
 
 void Impl::transform(const FunctionDecl *fd) {
@@ -553,7 +572,25 @@ void Impl::transform(const FunctionDecl *fd) {
     std::vector<const CallExpr *> calls;
     std::vector<const ReturnStmt *> returns;
     std::vector<const DeclStmt *> decls;
+    std::map<const VarDecl *, unsigned> loop_depth;
+    unsigned depth = 0;
+    bool has_goto = false;        // a goto can enter a scope anywhere: every local stays in memory
+    bool has_other_decl = false;  // block-scope extern, typedef, enum: names that could hide a local
     explicit Scan(Impl &s) : self(s) {}
+    bool TraverseWhileStmt(WhileStmt *w) {
+      ++depth;
+      RecursiveASTVisitor<Scan>::TraverseWhileStmt(w);
+      --depth;
+      return true;
+    }
+    bool TraverseDoStmt(DoStmt *d) {
+      ++depth;
+      RecursiveASTVisitor<Scan>::TraverseDoStmt(d);
+      --depth;
+      return true;
+    }
+    bool VisitGotoStmt(GotoStmt *) { has_goto = true; return true; }
+    bool VisitIndirectGotoStmt(IndirectGotoStmt *) { has_goto = true; return true; }
     bool TraverseCompoundStmt(CompoundStmt *c) {
       scopes.push_back(c);
       RecursiveASTVisitor<Scan>::TraverseCompoundStmt(c);
@@ -562,13 +599,17 @@ void Impl::transform(const FunctionDecl *fd) {
     }
     bool TraverseForStmt(ForStmt *f) {
       scopes.push_back(f);
+      ++depth;  // its initialiser too: the increment usually writes what it declares
       RecursiveASTVisitor<Scan>::TraverseForStmt(f);
+      --depth;
       scopes.pop_back();
       return true;
     }
     bool VisitVarDecl(VarDecl *vd) {
-      if (vd->isLocalVarDecl() && !vd->isStaticLocal() && !vd->hasExternalStorage() && !scopes.empty())
+      if (vd->isLocalVarDecl() && !vd->isStaticLocal() && !vd->hasExternalStorage() && !scopes.empty()) {
         add(vd, self.offset(vd->getBeginLoc()), self.offset(scopes.back()->getEndLoc()));
+        loop_depth[vd] = depth;
+      }
       return true;
     }
     bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
@@ -578,7 +619,14 @@ void Impl::transform(const FunctionDecl *fd) {
     }
     bool VisitCallExpr(CallExpr *c) { calls.push_back(c); return true; }
     bool VisitReturnStmt(ReturnStmt *r) { returns.push_back(r); return true; }
-    bool VisitDeclStmt(DeclStmt *d) { decls.push_back(d); return true; }
+    bool VisitDeclStmt(DeclStmt *d) {
+      decls.push_back(d);
+      for (const Decl *decl : d->decls()) {
+        const auto *vd = dyn_cast<VarDecl>(decl);
+        if (!vd ? !isa<RecordDecl>(decl) : vd->hasExternalStorage()) has_other_decl = true;
+      }
+      return true;
+    }
   } scan(*this);
   scan.add = add_local;
   scan.TraverseStmt(const_cast<CompoundStmt *>(body));
@@ -587,12 +635,21 @@ void Impl::transform(const FunctionDecl *fd) {
   for (const DeclRefExpr *r : scan.refs) {
     const auto *vd = dyn_cast<VarDecl>(r->getDecl());
     if (!vd || !local_of.count(vd)) continue;
-    const Stmt *p = parent_stmt(r);
+    // Up through what still designates (part of) the local itself: `&x`,
+    // `&x.f`, an array decaying. Not through a load: in `&p->f` or `&p[i]`
+    // the address taken is the pointee's, and p stays an ordinary value.
     bool taken = false;
-    if (const auto *ice = dyn_cast_or_null<ImplicitCastExpr>(p)) taken = ice->getCastKind() == CK_ArrayToPointerDecay;
-    while (p && (isa<ParenExpr>(p) || isa<MemberExpr>(p) || isa<ArraySubscriptExpr>(p) || isa<ImplicitCastExpr>(p)))
-      p = parent_stmt(p);
-    if (const auto *u = dyn_cast_or_null<UnaryOperator>(p)) taken = taken || u->getOpcode() == UO_AddrOf;
+    for (const Stmt *p = parent_stmt(r); p; p = parent_stmt(p)) {
+      if (isa<ParenExpr>(p)) continue;
+      if (const auto *m = dyn_cast<MemberExpr>(p); m && !m->isArrow()) continue;
+      if (const auto *ice = dyn_cast<ImplicitCastExpr>(p)) {
+        if (ice->getCastKind() == CK_ArrayToPointerDecay) taken = true;
+        if (ice->getCastKind() == CK_NoOp) continue;
+        break;  // a load (LValueToRValue) or a conversion: a value from here on
+      }
+      if (const auto *u = dyn_cast<UnaryOperator>(p)) taken = u->getOpcode() == UO_AddrOf;
+      break;
+    }
     if (taken) locals[local_of[vd]].address_taken = true;
   }
   std::vector<const VarDecl *> tracked;
@@ -601,6 +658,17 @@ void Impl::transform(const FunctionDecl *fd) {
   if (!liveness.valid()) {
     error(fd->getLocation(), "no-cfg", "cannot analyse '" + fname + "': Clang could not build its control-flow graph");
     return;
+  }
+
+  // Writes to each local after its definition.
+  for (const DeclRefExpr *r : scan.refs) {
+    const auto *vd = dyn_cast<VarDecl>(r->getDecl());
+    if (!vd || !local_of.count(vd)) continue;
+    const Stmt *cur = r, *p = parent_stmt(r);
+    while (p && isa<ParenExpr>(p)) cur = p, p = parent_stmt(p);
+    if (const auto *bo = dyn_cast_or_null<BinaryOperator>(p); bo && bo->isAssignmentOp() && bo->getLHS() == cur)
+      ++locals[local_of[vd]].writes;
+    if (const auto *u = dyn_cast_or_null<UnaryOperator>(p); u && u->isIncrementDecrementOp()) ++locals[local_of[vd]].writes;
   }
 
   // ---- 3. calls on migration paths: where each sits ------------------------------------
@@ -615,20 +683,33 @@ void Impl::transform(const FunctionDecl *fd) {
     // Climb the expression to its statement, noting conditional evaluation.
     const Stmt *cur = c;
     const Stmt *p = parent_stmt(cur);
-    bool conditional = false, is_whole = true;
+    bool conditional = false, is_whole = true, unevaluated = false;
     for (; p && isa<Expr>(p); cur = p, p = parent_stmt(p)) {
       if (const auto *bo = dyn_cast<BinaryOperator>(p)) {
         if ((bo->getOpcode() == BO_LAnd || bo->getOpcode() == BO_LOr) && bo->getRHS() == cur) conditional = true;
+        if (bo->getOpcode() == BO_Comma && bo->getRHS() == cur) cp.commas.push_back(bo);
         if (!(bo->getOpcode() == BO_Assign && bo->getRHS()->IgnoreParenImpCasts() == c &&
               isa<DeclRefExpr>(bo->getLHS()->IgnoreParens())))
           is_whole = false;
       } else if (const auto *co = dyn_cast<ConditionalOperator>(p)) {
         if (co->getCond() != cur) conditional = true;
         is_whole = false;
+      } else if (const auto *bco = dyn_cast<BinaryConditionalOperator>(p)) {
+        // GNU `a ?: b`: only `a` is always evaluated.
+        if (bco->getCommon() != cur) conditional = true;
+        is_whole = false;
+      } else if (const auto *ue = dyn_cast<UnaryExprOrTypeTraitExpr>(p)) {
+        (void)ue;  // sizeof(f()), _Alignof: never evaluated, so never a resume point
+        unevaluated = true;
+      } else if (const auto *gs = dyn_cast<GenericSelectionExpr>(p)) {
+        if (gs->isResultDependent() || gs->getResultExpr() != cur) unevaluated = true;  // not the chosen association
+        is_whole = false;
       } else if (!isa<ParenExpr>(p) && !isa<ImplicitCastExpr>(p)) {
         is_whole = false;
       }
     }
+    if (unevaluated) continue;
+    std::reverse(cp.commas.begin(), cp.commas.end());  // outermost first: that is the order C evaluates them
     const Stmt *owner = p ? p : cur;
     cp.owner = cur;
     if (conditional) {
@@ -649,6 +730,14 @@ void Impl::transform(const FunctionDecl *fd) {
         if (d->isSingleDecl())
           if (const auto *vd = dyn_cast<VarDecl>(d->getSingleDecl())) value = vd->getInit();
       cp.role = value && value->IgnoreParenImpCasts() == c ? Role::Statement : Role::Hoisted;
+      // `int a = g++, b = f(a);`: each declarator is a full expression, so
+      // the ones before the call's are evaluated first.
+      if (const auto *d = dyn_cast<DeclStmt>(p); d && !d->isSingleDecl()) {
+        const unsigned at = offset(c->getBeginLoc());
+        for (const Decl *decl : d->decls())
+          if (const auto *vd = dyn_cast<VarDecl>(decl))
+            if (vd->hasInit() && offset(vd->getInit()->getEndLoc()) < at) cp.earlier_declarators.push_back(vd);
+      }
       if (isa<DeclStmt>(p) && parent_stmt(p) && isa<ForStmt>(parent_stmt(p))) {
         cp.owner = parent_stmt(p);
         cp.role = Role::Hoisted;
@@ -687,6 +776,17 @@ void Impl::transform(const FunctionDecl *fd) {
       cp.role = Role::Unsupported;
       cp.why = "a call to a migratable function inside a macro expansion cannot be made a resume point";
     }
+    if (cp.role == Role::Statement || cp.role == Role::Unsupported) {
+      cp.commas.clear();  // not hoisted: evaluated in place, in C's order
+      cp.earlier_declarators.clear();
+    }
+    for (const BinaryOperator *comma : cp.commas)
+      if (comma->getOperatorLoc().isMacroID() || comma->getLHS()->getBeginLoc().isMacroID() ||
+          comma->getRHS()->getBeginLoc().isMacroID()) {
+        cp.role = Role::Unsupported;
+        cp.why = "a call to a migratable function after a comma operator written in a macro expansion cannot be hoisted "
+                 "past the comma's left operand; write the comma expression outside the macro";
+      }
     if (cp.role == Role::Unsupported) error(c->getBeginLoc(), "unsupported-call-site", cp.why);
     calls.push_back(cp);
   }
@@ -707,6 +807,8 @@ void Impl::transform(const FunctionDecl *fd) {
   std::map<const Stmt *, std::vector<std::string>> temps_of_owner;
   std::vector<int> views;
   std::vector<std::string> labels;  // per resume point
+  std::vector<std::set<const VarDecl *>> live_at;  // per resume point: the locals its view holds
+  std::vector<unsigned> point_offset;
   for (std::size_t k = 0; k < points.size(); ++k) {
     const Point &pt = points[k];
     const unsigned index = static_cast<unsigned>(k + 1);
@@ -758,10 +860,13 @@ void Impl::transform(const FunctionDecl *fd) {
     for (const Local &l : locals)
       if (l.address_taken && here >= l.scope_begin && here <= l.scope_end) live.insert(l.var);
     std::vector<CatalogField> fields;
+    live_at.emplace_back();
+    point_offset.push_back(here);
     for (const Local &l : locals) {
       if (!live.count(l.var)) continue;
       const int tid = type_id(l.var->getType(), l.var->getLocation());
       if (tid < 0) continue;
+      live_at.back().insert(l.var);
       fields.push_back({l.field, tid, "offsetof(struct " + locals_struct + ", " + l.field + ")"});
       rp.live.push_back(l.var->getNameAsString());
     }
@@ -782,10 +887,88 @@ void Impl::transform(const FunctionDecl *fd) {
   }
   if (log_.has_errors()) return;
 
+  // ---- 4b. which locals stay ordinary C locals (in registers) ---------------------------------
+  // Only where every spill and reload can name the local as the program does:
+  // its declaration stays where it is, so a resume jumps into its scope (legal
+  // in C without VLAs) and the reload at the label must see this very local.
+  const bool registers_ok = !scan.has_goto && !scan.has_other_decl;
+  std::map<const VarDecl *, const DeclStmt *> decl_of;
+  for (const DeclStmt *d : scan.decls)
+    for (const Decl *decl : d->decls())
+      if (const auto *vd = dyn_cast<VarDecl>(decl)) decl_of[vd] = d;
+  for (Local &l : locals) {
+    const QualType t = l.var->getType();
+    l.loop_depth = scan.loop_depth.count(l.var) ? scan.loop_depth[l.var] : 0;
+    // Scalars only: a struct or array is memory anyway, and is copied whole.
+    // A const or volatile one cannot be reloaded by assignment, or must not be
+    // cached at all.
+    // Declared by a macro: its declaration cannot be edited where it is written.
+    l.in_memory = !registers_ok || l.address_taken || !t->isScalarType() || t.isConstQualified() ||
+                  t.isVolatileQualified() || l.var->getName().empty() || l.var->getLocation().isMacroID() ||
+                  l.var->getBeginLoc().isMacroID() || l.var->getEndLoc().isMacroID();
+  }
+  for (const CallPlan &cp : calls) {
+    // Assigned ahead of a later declarator's hoisted call: as a field assignment.
+    for (const VarDecl *vd : cp.earlier_declarators)
+      if (local_of.count(vd)) locals[local_of[vd]].in_memory = true;
+    // A for-initialiser whose call is hoisted ahead of the loop leaves its scope.
+    if (cp.role == Role::Hoisted)
+      if (const auto *f = dyn_cast<ForStmt>(cp.owner))
+        if (const auto *d = dyn_cast_or_null<DeclStmt>(f->getInit()))
+          for (const Decl *decl : d->decls())
+            if (const auto *vd = dyn_cast<VarDecl>(decl); vd && local_of.count(vd)) locals[local_of[vd]].in_memory = true;
+  }
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const unsigned here = point_offset[k];
+    for (const VarDecl *vd : live_at[k]) {
+      Local &v = locals[local_of[vd]];
+      if (v.in_memory) continue;
+      // Out of its scope here (live through a jump), or hidden by an inner
+      // local of the same name: the reload could not name it.
+      bool hidden = here < v.scope_begin || here > v.scope_end;
+      for (const Local &w : locals)
+        if (w.var != v.var && w.var->getName() == v.var->getName() && w.scope_begin > v.scope_begin &&
+            here >= w.scope_begin && here <= w.scope_end)
+          hidden = true;
+      if (hidden) v.in_memory = true;
+    }
+  }
+  // A declaration stays a declaration only if all it declares stays in registers.
+  for (const DeclStmt *d : scan.decls) {
+    bool any_memory = false;
+    for (const Decl *decl : d->decls())
+      if (const auto *vd = dyn_cast<VarDecl>(decl); vd && local_of.count(vd)) any_memory |= locals[local_of[vd]].in_memory;
+    if (any_memory)
+      for (const Decl *decl : d->decls())
+        if (const auto *vd = dyn_cast<VarDecl>(decl); vd && local_of.count(vd)) locals[local_of[vd]].in_memory = true;
+  }
+  std::set<const VarDecl *> ever_live;  // a local live at no resume point is never collected: no spill at all
+  for (const auto &live : live_at) ever_live.insert(live.begin(), live.end());
+  for (Local &l : locals) {
+    if (l.in_memory) continue;
+    const bool param = isa<ParmVarDecl>(l.var);
+    l.spill_at_def = l.writes == 0 && (param || (l.var->hasInit() && l.loop_depth == 0));
+  }
+  // Per resume point: copy the live register locals into their fields before
+  // a collection can happen there, and back at its label.
+  auto spill_code = [&](std::size_t k) {
+    std::string t;
+    for (const Local &l : locals)
+      if (!l.in_memory && !l.spill_at_def && live_at[k].count(l.var))
+        t += "snow_L." + l.field + " = " + l.var->getNameAsString() + "; ";
+    return t;
+  };
+  auto reload_code = [&](std::size_t k) {
+    std::string t;
+    for (const Local &l : locals)
+      if (!l.in_memory && live_at[k].count(l.var)) t += l.var->getNameAsString() + " = snow_L." + l.field + "; ";
+    return t;
+  };
+
   // ---- 5. edits: leaves first, then calls, then statements, insertions last -----------------
   for (const DeclRefExpr *r : scan.refs) {
     const auto *vd = dyn_cast<VarDecl>(r->getDecl());
-    if (!vd || !local_of.count(vd)) continue;
+    if (!vd || !local_of.count(vd) || !locals[local_of[vd]].in_memory) continue;
     SourceLocation loc = r->getLocation();
     if (loc.isMacroID()) {
       if (!sm_.isMacroArgExpansion(loc)) {
@@ -799,12 +982,34 @@ void Impl::transform(const FunctionDecl *fd) {
   }
   std::map<const Stmt *, std::string> before;  // inserted before an owner statement (labels, hoisted calls)
   std::map<const Stmt *, std::string> loop_head;  // while/for: hoisted calls inside the rewritten loop
+  // A local's declarator as an assignment to its field.
+  auto declarator_assignment = [&](const VarDecl *vd) -> std::string {
+    const std::string field = "snow_L." + locals[local_of[vd]].field;
+    const Expr *init = vd->getInit();
+    if (vd->getType()->isArrayType() || isa<InitListExpr>(init->IgnoreImplicit())) {
+      // Arrays and braced initialisers: copy from a compound literal.
+      std::string type;
+      llvm::raw_string_ostream os(type);
+      vd->getType().getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()));
+      os.flush();
+      const bool literal_init = isa<StringLiteral>(init->IgnoreImplicit());
+      return "__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") + text(init) + ", sizeof " +
+             field + ")";
+    }
+    return store(field, vd->getType(), text(init));
+  };
+  std::set<const BinaryOperator *> lowered_commas;
+  std::set<const VarDecl *> declarators_done;  // assigned ahead of a later declarator's hoisted call
   for (std::size_t k = 0; k < points.size(); ++k) {
     const Point &pt = points[k];
     const std::string &label = labels[k];
     const std::string index = std::to_string(k + 1);
     if (pt.marker) {
-      const std::string poll = "SNOW_POLL(&snow_F, " + index + "); " + label + ":;";
+      const std::string spill = spill_code(k), reload = reload_code(k);
+      std::string poll = "SNOW_POLL(&snow_F, " + index + "); " + label + ":;";
+      if (!spill.empty() || !reload.empty())  // SNOW_POLL, spilling only when it fires
+        poll = "if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) { " + spill +
+               "snow_F.resume_point = " + index + "; snow_poll(); } if (0) { " + label + ":; " + reload + "}";
       if (is_marker(pt.marker, kAutoPollMarker)) {
         const SourceLocation semi = Lexer::findLocationAfterToken(sm_.getFileLoc(pt.marker->getEndLoc()), tok::semi, sm_,
                                                                   ctx_.getLangOpts(), false);
@@ -817,14 +1022,37 @@ void Impl::transform(const FunctionDecl *fd) {
       continue;
     }
     CallPlan &cp = *pt.call;
+    // What C evaluates before the call goes first, before the resume label so
+    // that resuming does not repeat it: earlier declarators, then the left
+    // operands of enclosing commas (the comma itself becomes its right operand).
     std::string pre;
+    for (const VarDecl *vd : cp.earlier_declarators)
+      if (local_of.count(vd) && declarators_done.insert(vd).second) pre += declarator_assignment(vd) + "; ";
+    for (const BinaryOperator *comma : cp.commas) {
+      if (!lowered_commas.insert(comma).second) continue;
+      pre += "(void)(" + text(comma->getLHS()) + "); ";
+      replace(CharSourceRange::getCharRange(sm_.getFileLoc(comma->getLHS()->getBeginLoc()),
+                                            sm_.getFileLoc(comma->getRHS()->getBeginLoc())),
+              "");
+    }
     if (cp.hoist_args)
       for (unsigned a = 0; a < cp.call->getNumArgs(); ++a) {
         const std::string name = "snow_L.snow_a" + index + "_" + std::to_string(a);
         pre += store(name, cp.call->getArg(a)->getType(), "(" + text(cp.call->getArg(a)) + ")") + "; ";
         replace(cp.call->getArg(a), name);
       }
-    std::string resume = "snow_F.resume_point = " + index + "; " + label + ": ";
+    const std::string reload = reload_code(k);
+    const bool declaration_follows =
+        cp.role == Role::Statement && isa<DeclStmt>(cp.owner) && [&] {
+          for (const Decl *decl : cast<DeclStmt>(cp.owner)->decls())
+            if (const auto *vd = dyn_cast<VarDecl>(decl); vd && local_of.count(vd) && locals[local_of[vd]].in_memory)
+              return false;
+          return true;
+        }();
+    std::string resume = spill_code(k) + "snow_F.resume_point = " + index + "; " +
+                         (!reload.empty() ? "if (0) { " + label + ":; " + reload + "} "
+                          : declaration_follows ? label + ":; "  // a label cannot precede a declaration in C11
+                                                : label + ": ");
     if (cp.role == Role::Statement) {
       before[cp.owner] += pre + resume;
     } else {
@@ -870,27 +1098,31 @@ void Impl::transform(const FunctionDecl *fd) {
   };
   // Declarations of locals become assignments to the locals struct.
   for (const DeclStmt *d : scan.decls) {
+    // Register locals keep their declaration (4b made a declaration all
+    // register or all memory). A pointer gets an initialiser so that a spill
+    // never hands the collector an indeterminate address.
+    bool registers = false;
+    std::string spills;
+    for (const Decl *decl : d->decls()) {
+      const auto *vd = dyn_cast<VarDecl>(decl);
+      if (!vd || !local_of.count(vd) || locals[local_of[vd]].in_memory) continue;
+      registers = true;
+      if (vd->getType()->isPointerType() && !vd->hasInit()) insert_after(after_token(vd->getEndLoc()), " = 0");
+      if (locals[local_of[vd]].spill_at_def && ever_live.count(vd))
+        spills += " snow_L." + locals[local_of[vd]].field + " = " + vd->getNameAsString() + ";";
+    }
+    if (registers) {
+      if (!spills.empty()) insert_after(statement_range(d).getEnd(), spills);
+      continue;
+    }
     std::vector<std::string> assignments;
     bool ours = false;
     for (const Decl *decl : d->decls()) {
       const auto *vd = dyn_cast<VarDecl>(decl);
       if (!vd || !local_of.count(vd)) continue;
       ours = true;
-      if (!vd->hasInit()) continue;
-      const std::string field = "snow_L." + locals[local_of[vd]].field;
-      const Expr *init = vd->getInit();
-      if (vd->getType()->isArrayType() || isa<InitListExpr>(init->IgnoreImplicit())) {
-        // Arrays and braced initialisers: copy from a compound literal.
-        std::string type;
-        llvm::raw_string_ostream os(type);
-        vd->getType().getUnqualifiedType().print(os, PrintingPolicy(ctx_.getLangOpts()));
-        os.flush();
-        const bool literal_init = isa<StringLiteral>(init->IgnoreImplicit());
-        assignments.push_back("__builtin_memcpy(&" + field + ", " + (literal_init ? "" : "&(" + type + ")") +
-                              text(init) + ", sizeof " + field + ")");
-      } else {
-        assignments.push_back(store(field, vd->getType(), text(init)));
-      }
+      if (!vd->hasInit() || declarators_done.count(vd)) continue;
+      assignments.push_back(declarator_assignment(vd));
     }
     if (!ours) continue;
     // In a for-init the declarations become one comma expression before the for's ';'.
@@ -902,9 +1134,85 @@ void Impl::transform(const FunctionDecl *fd) {
     const std::string suffix = take_suffix(d);
     replace(statement_range(d), prefix + replacement + ";" + suffix);
   }
-  // Returns pop the frame.
+  // Guard clauses: leading `if (…) …` statements with no resume point in them
+  // (`if (t == NULL) return;` of a recursion) run before the frame is
+  // pushed, so that a call that returns at once costs what it did in the
+  // original program - the compiler then saves no registers on that path. A
+  // resuming call skips them: its frame is in the checkpoint, so the original
+  // call passed them, though its arguments, re-evaluated now, may differ.
+  std::vector<const IfStmt *> guards;
+  if (!points.empty() && fname != "main") {
+    std::function<bool(const Stmt *)> plain = [&](const Stmt *st) {
+      if (!st) return true;
+      if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st)) return false;
+      for (const Stmt *c : st->children())
+        if (!plain(c)) return false;
+      return true;
+    };
+    for (const Stmt *st : body->body()) {
+      const auto *ifs = dyn_cast<IfStmt>(st);
+      if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !plain(ifs) ||
+          ifs->getBeginLoc().isMacroID() || ifs->getLParenLoc().isMacroID() || ifs->getRParenLoc().isMacroID())
+        break;
+      const unsigned b = offset(ifs->getBeginLoc()), e = offset(ifs->getEndLoc());
+      bool has_point = false;
+      for (const unsigned at : point_offset) has_point |= at >= b && at <= e;
+      for (const CallPlan &cp : calls) has_point |= offset(cp.call->getBeginLoc()) >= b && offset(cp.call->getBeginLoc()) <= e;
+      if (has_point) break;
+      guards.push_back(ifs);
+    }
+  }
+  auto in_guard = [&](const Stmt *st) {
+    const unsigned at = offset(st->getBeginLoc());
+    for (const IfStmt *g : guards)
+      if (at >= offset(g->getBeginLoc()) && at <= offset(g->getEndLoc())) return true;
+    return false;
+  };
+  // Better still, the guards move into a wrapper with the function's own
+  // name, `static void f(…) { if (!snow_resuming && (t == NULL)) return;
+  // snow_body_f(…); }`, and the body into a separate function: the compiler
+  // inlines the wrapper into every caller, as it splits the original
+  // function, so a call that returns at once is no call at all. Only where
+  // the header can be repeated as written (one line, no comments) and the
+  // guards read no local kept in memory.
+  std::string split_header, split_guards;
+  if (!guards.empty() && (fd->getStorageClass() == SC_Static || fd->getStorageClass() == SC_None) &&
+      !fd->isInlineSpecified() && fd->hasWrittenPrototype() && !fd->getLocation().isMacroID() &&
+      !fd->getBeginLoc().isMacroID()) {
+    bool ok = true;
+    for (const ParmVarDecl *p : fd->parameters()) ok &= !p->getName().empty();
+    for (const DeclRefExpr *r : scan.refs)
+      if (const auto *vd = dyn_cast<VarDecl>(r->getDecl()); vd && local_of.count(vd) && in_guard(r))
+        ok &= !locals[local_of[vd]].in_memory;
+    const std::string header = Lexer::getSourceText(CharSourceRange::getCharRange(sm_.getFileLoc(fd->getBeginLoc()),
+                                                                                  sm_.getFileLoc(body->getLBracLoc())),
+                                                    sm_, ctx_.getLangOpts())
+                                   .str();
+    ok &= !header.empty() && header.find("//") == std::string::npos && header.find("/*") == std::string::npos &&
+          header.find('#') == std::string::npos && header.find('\\') == std::string::npos;
+    if (ok) {
+      split_header = header;
+      std::replace(split_header.begin(), split_header.end(), '\n', ' ');
+      std::replace(split_header.begin(), split_header.end(), '\r', ' ');
+      for (const IfStmt *g : guards) {
+        const CharSourceRange whole = CharSourceRange::getCharRange(sm_.getFileLoc(g->getBeginLoc()),
+                                                                    statement_range(g->getThen()).getEnd());
+        split_guards += "if (__builtin_expect(!snow_resuming, 1) && (" + text(g->getCond()) + ")) " +
+                        text(statement_range(g->getThen())) + " ";
+        const std::string was = Lexer::getSourceText(whole, sm_, ctx_.getLangOpts()).str();
+        replace(whole, std::string(static_cast<std::size_t>(std::count(was.begin(), was.end(), '\n')), '\n'));  // lines kept
+      }
+    }
+  }
+  if (split_header.empty())
+    for (const IfStmt *g : guards) {
+      insert_after(after_token(g->getLParenLoc()), "__builtin_expect(!snow_resuming, 1) && (");
+      insert_before(g->getRParenLoc(), ")");
+    }
+  // Returns pop the frame (not those of guards: it is not pushed yet).
   const std::string ret_type = fd->getReturnType().getUnqualifiedType().getAsString(PrintingPolicy(ctx_.getLangOpts()));
   for (const ReturnStmt *r : scan.returns) {
+    if (in_guard(r)) continue;
     std::string replacement;
     if (const Expr *v = r->getRetValue())
       replacement = "{ " + ret_type + " snow_return = " + text(v) + "; snow_leave(&snow_F); return snow_return; }";
@@ -954,21 +1262,50 @@ void Impl::transform(const FunctionDecl *fd) {
       prologue += "snow_start(0, 0); ";
   }
   for (const Local &l : locals) {
+    if (!l.in_memory || isa<ParmVarDecl>(l.var)) continue;  // registers: initialised where declared
     const QualType t = l.var->getType();
     if (t->isPointerType()) prologue += "snow_L." + l.field + " = 0; ";
     else if (t->isRecordType() || t->isArrayType()) prologue += "__builtin_memset(&snow_L." + l.field + ", 0, sizeof snow_L." + l.field + "); ";
   }
-  for (const ParmVarDecl *p : fd->parameters())
-    if (!p->getName().empty())
-      prologue += store("snow_L." + locals[local_of[p]].field, p->getType(), p->getNameAsString()) + "; ";
+  for (const ParmVarDecl *p : fd->parameters()) {
+    const Local &l = locals[local_of[p]];
+    if (!p->getName().empty() && l.in_memory)  // before the guards, which may read them
+      prologue += store("snow_L." + l.field, p->getType(), p->getNameAsString()) + "; ";
+  }
+  std::string entry;  // after the guards
+  for (const ParmVarDecl *p : fd->parameters()) {
+    const Local &l = locals[local_of[p]];
+    if (!p->getName().empty() && !l.in_memory && l.spill_at_def && ever_live.count(p))
+      entry += "snow_L." + l.field + " = " + p->getNameAsString() + "; ";
+  }
+  if (!guards.empty()) {
+    insert_after(after_token(body->getLBracLoc()), prologue);
+    prologue = " " + entry;
+  } else {
+    prologue += entry;
+  }
   prologue += "snow_enter(&snow_F, snow_unit_functions[" + std::to_string(fid) + "], &snow_L); ";
   if (!points.empty()) {
     prologue += "if (snow_resuming) switch (snow_resume(&snow_F)) { ";
     for (std::size_t k = 0; k < points.size(); ++k) prologue += "case " + std::to_string(k + 1) + ": goto " + labels[k] + "; ";
     prologue += "default: break; } ";
   }
-  insert_after(after_token(body->getLBracLoc()), prologue);
+  if (!guards.empty()) insert_after(statement_range(guards.back()->getThen()).getEnd(), prologue);
+  else insert_after(after_token(body->getLBracLoc()), prologue);
   insert_before(body->getRBracLoc(), " snow_leave(&snow_F); ");
+  if (!split_header.empty()) {
+    const std::string body_name = "snow_body_" + sanitize(key);
+    std::string args;
+    for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+    const bool is_void = fd->getReturnType()->isVoidType();
+    // Declared first: the body calls the wrapper (recursion) before its definition.
+    insert_before(fd->getBeginLoc(), split_header + "; ");
+    rw_.InsertTextBefore(sm_.getFileLoc(fd->getBeginLoc()),
+                         std::string("__attribute__((noinline)) ") + (fd->getStorageClass() == SC_Static ? "" : "static "));
+    replace(CharSourceRange::getTokenRange(fd->getLocation(), fd->getLocation()), body_name);
+    insert_after(after_token(body->getRBracLoc()), " " + split_header + "{ " + split_guards +
+                                                        (is_void ? "" : "return ") + body_name + "(" + args + "); }");
+  }
 }
 
 bool Impl::run(std::string &out) {

@@ -6,18 +6,24 @@
  * The shape of a migratable function after precompilation:
  *
  *   double f(int n) {
- *     struct snow_locals_f L;                 // every local live at some resume point
+ *     struct snow_locals_f L;                 // where every local is saved for collection
  *     snow_frame F;
- *     L.n = n;
+ *     L.n = n;                                // n is never written: saved once
  *     snow_enter(&F, snow_unit_functions[3], &L);
  *     if (snow_resuming) switch (snow_resume(&F)) { case 1: goto snow_rp_1; case 2: goto snow_rp_2; }
  *     …
- *     SNOW_POLL(&F, 1); snow_rp_1:;           // a poll-point
+ *     SNOW_POLL(&F, 1); snow_rp_1:;           // a poll-point (locals that change are
+ *     …                                       // saved inside it when it fires, see below)
+ *     L.i = i; F.resume_point = 2;            // a call on a migration path: save, then
+ *     if (0) { snow_rp_2:; n = L.n; i = L.i; }  // reload where resuming enters
+ *     double t = g(n, i);
  *     …
- *     F.resume_point = 2; snow_rp_2: L.t = g(L.n);   // a call on a migration path
- *     …
- *     snow_leave(&F); return L.t;
+ *     snow_leave(&F); return t;
  *   }
+ *
+ * Scalar locals stay C locals (registers); docs/precompiler.md says which
+ * stay in L instead. A poll-point with locals to save is SNOW_POLL written
+ * out, saving them in the branch that calls snow_poll().
  *
  * Triggering: SIGUSR1 (or snow_request_checkpoint()) makes the next poll-point
  * checkpoint; SNOW_CHECKPOINT_AT_POLL=k makes the k-th poll-point do it. See

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-using snow::msr::MemoryBlock;
 using snow::msr::process_state;
 
 namespace {
@@ -68,13 +67,10 @@ void *snow_aligned_alloc_pending(size_t alignment, size_t bytes) {
 void *snow_adopt(void *block, snow_type_id type) {
   if (block == nullptr) return nullptr;
   if (block == pending.base) {
-    MemoryBlock b;
-    b.base = reinterpret_cast<std::uintptr_t>(block);
-    b.bytes = pending.bytes;
-    b.type = type;
-    b.origin = snow::msr::wire::Origin::Heap;
-    b.align_log2 = pending.align_log2;
-    process_state().registry.insert(b);
+    // The allocator's own path (no key, no name): this runs once per
+    // allocation through a wrapper, as snow_malloc does.
+    process_state().registry.insert_heap(reinterpret_cast<std::uintptr_t>(block), pending.bytes, type,
+                                         pending.align_log2);
     pending = {};
   } else if (snow::msr::BlockSlot *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) {
     // A wrapper that reallocates a typed block: the call site's view wins.

@@ -277,18 +277,23 @@ void StateDecoder::announce(std::uint32_t id) {
     b.has_data = true;  // nothing of it travels
   } else if (b.origin == wire::Origin::Stack && !options_.materialize_roots) {
     auto it = stack_blocks_.find(b.key);
-    if (it == stack_blocks_.end())
-      throw StateError(StateErrorCode::MissingRoot, "stack variable with key " + std::to_string(b.key) + " (frame " +
-                                                        std::to_string(b.key >> 32) + ", variable " +
-                                                        std::to_string(b.key & 0xffffffffu) +
-                                                        ") is not registered on this side");
-    const MemoryBlock &m = it->second;
-    if (m.type != b.type || m.bytes != bytes)
-      malformed("stack variable '" + std::string(m.name ? m.name : "?") + "' does not match the stream's type or count");
-    if (!claimed_stack_.insert(b.key).second) malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
-    b.address = m.base;
-    // Staged like a global: the frame keeps its contents if the restore fails.
-    stage(b, bytes, "stack variable '" + std::string(m.name ? m.name : "?") + "'");
+    if (it != stack_blocks_.end()) {
+      bind_stack_block(b, it->second, bytes);
+    } else if ((b.key >> 32) >= frames_.size()) {
+      // A frame not entered yet: a global (restored before any frame) or an
+      // outer frame's block points into it. Its address is known once the
+      // resuming program re-enters that frame; its contents come after its
+      // Frame record. Until then pointers into it are fix-ups.
+      if (!deferred_stack_.emplace(b.key, id).second)
+        malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
+      if (total_bytes_ + bytes > options_.max_total_bytes)
+        throw StateError(StateErrorCode::LimitExceeded, "restoring stack variable " + std::to_string(b.key) +
+                                                            " would exceed the limit of " +
+                                                            std::to_string(options_.max_total_bytes) + " bytes");
+      b.address = 0;
+    } else {
+      missing_stack_block(b.key);  // its frame is there, but not this variable
+    }
   } else {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
@@ -322,6 +327,46 @@ void StateDecoder::announce(std::uint32_t id) {
   if (b.owned) ++owned_unregistered_;  // registered in bulk by register_owned()
 }
 
+void StateDecoder::missing_stack_block(std::uint64_t key) const {
+  throw StateError(StateErrorCode::MissingRoot, "stack variable with key " + std::to_string(key) + " (frame " +
+                                                    std::to_string(key >> 32) + ", variable " +
+                                                    std::to_string(key & 0xffffffffu) + ") is not registered on this side");
+}
+
+void StateDecoder::bind_stack_block(DecodedBlock &b, const MemoryBlock &m, std::uint64_t bytes) {
+  if (m.type != b.type || m.bytes != bytes)
+    malformed("stack variable '" + std::string(m.name ? m.name : "?") + "' does not match the stream's type or count");
+  if (!claimed_stack_.insert(b.key).second) malformed("stack variable key " + std::to_string(b.key) + " is announced twice");
+  b.address = m.base;
+  // Staged like a global: the frame keeps its contents if the restore fails.
+  stage(b, bytes, "stack variable '" + std::string(m.name ? m.name : "?") + "'");
+}
+
+void StateDecoder::provide_stack_block(const MemoryBlock &block) {
+  stack_blocks_[block.key] = block;
+  const auto it = deferred_stack_.find(block.key);
+  if (it == deferred_stack_.end()) return;
+  const std::uint32_t id = it->second;
+  deferred_stack_.erase(it);
+  DecodedBlock &b = blocks_[id];
+  const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
+  total_bytes_ -= bytes;  // charged when announced; stage() charges it again
+  bind_stack_block(b, block, bytes);
+  // The pointers read so far hold their offset into the block.
+  std::size_t kept = 0;
+  for (const StackFixup &f : stack_fixups_) {
+    if (f.block != id) {
+      stack_fixups_[kept++] = f;
+      continue;
+    }
+    std::uintptr_t value;
+    std::memcpy(&value, f.at, sizeof value);
+    value += b.address;
+    std::memcpy(f.at, &value, sizeof value);
+  }
+  stack_fixups_.resize(kept);
+}
+
 void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
   bool is_null = false;
   const std::uint32_t id = read_reference(true, is_null);
@@ -337,6 +382,8 @@ void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
       throw StateError(e.code(), describe(owner, dst) + ": " + e.what());
     }
     value = target.address + static_cast<std::uintptr_t>(offset);
+    if (target.address == 0 && target.origin == wire::Origin::Stack && deferred_stack_.count(target.key))
+      stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
   }
   std::memcpy(dst, &value, sizeof value);
 }
@@ -462,6 +509,8 @@ void StateDecoder::read_block_data() {
   if (id >= blocks_.size())
     throw StateError(StateErrorCode::BadBlockId, "a Data record names block #" + std::to_string(id) + ", which has not been announced");
   if (blocks_[id].has_data) malformed("block #" + std::to_string(id) + " has two Data records");
+  if (blocks_[id].origin == wire::Origin::Stack && blocks_[id].address == 0 && deferred_stack_.count(blocks_[id].key))
+    malformed("the contents of stack variable key " + std::to_string(blocks_[id].key) + " arrive before its frame");
   blocks_[id].has_data = true;
   const auto owner = static_cast<std::uint32_t>(id);
   const DecodedBlock block = blocks_[id];  // a copy: blocks_ may grow below
@@ -490,6 +539,8 @@ void StateDecoder::read_end() {
   if (blocks != blocks_.size() || roots != roots_)
     malformed("the End record counts " + std::to_string(blocks) + " blocks and " + std::to_string(roots) +
               " roots, but the stream held " + std::to_string(blocks_.size()) + " and " + std::to_string(roots_));
+  // A pointer into a frame that never came (or was not re-entered here).
+  if (!deferred_stack_.empty()) missing_stack_block(deferred_stack_.begin()->first);
   for (std::size_t id = 0; id < blocks_.size(); ++id)
     if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (options_.source_ends_with_stream && !in_.at_end()) malformed("the stream continues after its End record");

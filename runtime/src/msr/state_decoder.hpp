@@ -111,7 +111,9 @@ public:
   // them — or, at End, finishes the stream and returns nothing.
   void restore_until_frame();
   std::optional<FrameRecord> next_frame();
-  void provide_stack_block(const MemoryBlock &block) { stack_blocks_[block.key] = block; }
+  // A pointer read before its frame was provided (a global pointing into a
+  // live frame: globals come first in the stream) is patched here.
+  void provide_stack_block(const MemoryBlock &block);
   bool complete() const { return complete_; }
   // True when the next record is End (the frame just restored was the last).
   bool at_end_record() { return in_.peek_u8() == static_cast<std::uint8_t>(wire::Record::End); }
@@ -155,6 +157,17 @@ private:
   SegmentedVector<DecodedBlock> blocks_;
   std::unordered_map<std::uint64_t, MemoryBlock> stack_blocks_;  // key → registered block
   std::unordered_set<std::uint64_t> claimed_globals_, claimed_stack_;
+  // Stack blocks announced before their frame was entered (key → block id),
+  // and the pointers into them read meanwhile: each holds only its offset
+  // until provide_stack_block() adds the block's address.
+  std::unordered_map<std::uint64_t, std::uint32_t> deferred_stack_;
+  struct StackFixup {
+    unsigned char *at;
+    std::uint32_t block;
+  };
+  std::vector<StackFixup> stack_fixups_;
+  void bind_stack_block(DecodedBlock &b, const MemoryBlock &m, std::uint64_t bytes);
+  [[noreturn]] void missing_stack_block(std::uint64_t key) const;
   std::uint64_t total_bytes_ = 0;
   std::vector<ZeroedArray<unsigned char>> staged_;  // globals' and stack blocks' new contents until End
   std::uint64_t roots_ = 0;

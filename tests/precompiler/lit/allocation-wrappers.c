@@ -26,9 +26,9 @@ static void *xcalloc(size_t count, size_t size) {
 }
 
 int main(void) {
-  // CHECK: snow_L.points = snow_adopt(xmalloc(4 * sizeof *snow_L.points), snow_unit_types[{{[0-9]+}}]);
+  // CHECK: struct point *points = snow_adopt(xmalloc(4 * sizeof *points), snow_unit_types[{{[0-9]+}}]);
   struct point *points = xmalloc(4 * sizeof *points);
-  // CHECK: snow_L.counts = snow_adopt(xcalloc(4, sizeof(int)), snow_unit_types[{{[0-9]+}}]);
+  // CHECK: int *counts = snow_adopt(xcalloc(4, sizeof(int)), snow_unit_types[{{[0-9]+}}]);
   int *counts = xcalloc(4, sizeof(int));
   for (int i = 0; i < 4; i++) {
 #pragma snow poll

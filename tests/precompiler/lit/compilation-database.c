@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 int main(void) {
-  // CHECK: for (snow_L.i = 0; snow_L.i < LIMIT; snow_L.i++) {
+  // CHECK: for (int i = 0; i < LIMIT; i++) {
   for (int i = 0; i < LIMIT; i++) {
 #pragma snow poll
     printf("%d\n", i);

@@ -12,6 +12,11 @@ int main(int argc, char **argv) {
   int a = argc > 1 ? 0 : leaf(argc);
   // CHECK: conditional-call.c:[[@LINE+1]]:23: error: a call to a migratable function in a conditionally evaluated operand
   int b = argc > 1 && leaf(a) > 2;
-  return a + b;
+  // GNU `x ?: y` evaluates y only when x is zero.
+  // CHECK: conditional-call.c:[[@LINE+1]]:16: error: a call to a migratable function in a conditionally evaluated operand
+  int c = b ?: leaf(a);
+  // CHECK-NOT: conditional-call.c:[[@LINE+1]]:{{.*}}error
+  int d = leaf(b) ?: a;
+  return a + b + c + d;
 }
-// CHECK: snow-precompile: 2 error(s); no output written
+// CHECK: snow-precompile: 3 error(s); no output written

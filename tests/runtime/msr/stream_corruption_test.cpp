@@ -1074,11 +1074,20 @@ TEST_F(HostileStream, GlobalsMustMatchTheProgramAndBeAnnouncedOnce) {
 }
 
 TEST_F(HostileStream, AnUnregisteredStackBlockIsAMissingRoot) {
+  // A stack block of a frame not entered yet is deferred (a global may point
+  // into a live frame, and the globals come first): the error comes at End,
+  // when its frame has never been provided.
   Forge f;
-  f.header(program_).root().new_stack(0, (std::uint64_t{2} << 32) | 5, kNodePtr);
+  f.header(program_).root().new_stack(0, (std::uint64_t{2} << 32) | 5, kNodePtr).end(1, 1);
   EXPECT_TRUE(
       fails_with(decode(program_, f.bytes()), StateErrorCode::MissingRoot,
                  "stack variable with key 8589934597 (frame 2, variable 5) is not registered"));
+
+  // Its contents cannot come before its frame: there is nowhere to put them.
+  Forge early;
+  early.header(program_).root().new_stack(0, (std::uint64_t{2} << 32) | 5, kNodePtr).data(0).null().end(1, 1);
+  EXPECT_TRUE(fails_with(decode(program_, early.bytes()), StateErrorCode::MalformedRecord,
+                         "the contents of stack variable key 8589934597 arrive before its frame"));
 }
 
 TEST_F(HostileStream, AnnouncementsOutsideTheFormatAreMalformed) {
