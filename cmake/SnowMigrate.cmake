@@ -200,6 +200,7 @@ function(snow_add_migratable_executable name)
   # The generated files, named as the precompiler names them: <stem>.snow.c,
   # <stem>.2.snow.c for a second unit of the same stem.
   set(gen_dir "${CMAKE_CURRENT_BINARY_DIR}/${name}.snow")
+  file(MAKE_DIRECTORY "${gen_dir}")
   set(report "${gen_dir}/snow-report.json")
   set(generated "")
   set(used_names "")
@@ -309,6 +310,9 @@ function(_snow_cross_executable name p generated include_flags definition_flags 
     list(APPEND flags -msse2 -mfpmath=sse)
   endif()
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${name}.platforms/${p}")
+  # Ninja makes an output's directory itself; the Makefile generator does not,
+  # and the compiler cannot write its depfile into a missing one.
+  file(MAKE_DIRECTORY "${dir}")
   set(objects "")
   foreach(src IN LISTS generated)
     get_filename_component(base "${src}" NAME)
