@@ -38,7 +38,8 @@ status=0
 : > "$state/events.jsonl"
 for sample in "linpack 500 150" "bitonic 18 12"; do
   read -r name args <<< "$sample"
-  echo "== $name $args: started on x86_64, then x86_64 → ${ring[*]// / → }"
+  route=$(printf ' → %s' "${ring[@]}")
+  echo "== $name $args: started on x86_64, then x86_64${route}"
   # shellcheck disable=SC2086
   "$(executable_of "$name" x86_64)" $args > "$state/$name.plain"
   rm -f "$state/id"

@@ -152,6 +152,12 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
   for (const std::string &entry : names)
     host_names.push_back(entry.substr(0, entry.find('=')));
   std::unique_ptr<ClusterNetwork> network;
+  if (netns && geteuid() != 0) {
+    // The namespaces need CAP_NET_ADMIN; the same cluster still runs on loopback.
+    std::cerr << "snow: --netns" << (rate.empty() ? "" : "/--rate")
+              << " needs root (network namespaces, veth, tc): the hosts use loopback ports instead\n";
+    netns = false;
+  }
   if (netns)
     network = std::make_unique<ClusterNetwork>(ClusterNetwork::create(host_names, rate));
   std::vector<pid_t> started;
