@@ -1,7 +1,7 @@
 /* Word statistics over a generated text, written to a report file in several steps.
  *
- * Usage: snow-sample-wordstats <report-file> [words [passes]]
- *        (defaults: 200000 words, 4 passes)
+ * Usage: snow-sample-wordstats <report-file> [words [passes [rounds]]]
+ *        (defaults: 200000 words, 4 passes, 1 round; rounds repeat the passes)
  *
  * The text is made of syllables from a table of string literals (some with UTF-8 bytes above
  * 0x7f, which are negative as a plain `char` on x86 and positive on s390x, powerpc and ARM).
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DEFAULT_WORDS = 200000, MAX_WORDS = 10000000, DEFAULT_PASSES = 4, MAX_PASSES = 1000 };
+enum { DEFAULT_WORDS = 200000, MAX_WORDS = 10000000, DEFAULT_PASSES = 4, MAX_PASSES = 1000, MAX_ROUNDS = 1000 };
 enum { MAX_SYLLABLES = 4, TOP_WORDS = 12, LONGEST_WORD = 64 };
 
 /* Includes UTF-8 syllables: "\xc3\x9f" is "ß", "\xc3\xa9t\xc3\xa9" is "été", and so on. */
@@ -249,14 +249,17 @@ static int parse_int(const char *text, const char *what, int min, int max, const
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc > 4) {
-    fprintf(stderr, "usage: %s <report-file> [words [passes]]   (defaults: %d words, %d passes)\n",
+  if (argc < 2 || argc > 5) {
+    fprintf(stderr,
+            "usage: %s <report-file> [words [passes [rounds]]]   (defaults: %d words, %d passes, 1 round)\n",
             argc > 0 ? argv[0] : "wordstats", DEFAULT_WORDS, DEFAULT_PASSES);
     return 2;
   }
   const char *path = argv[1];
   int count = argc > 2 ? parse_int(argv[2], "words", 1, MAX_WORDS, argv[0]) : DEFAULT_WORDS;
   int passes = argc > 3 ? parse_int(argv[3], "passes", 1, MAX_PASSES, argv[0]) : DEFAULT_PASSES;
+  /* Rounds repeat the passes over the same text: a long run with a small state. */
+  int rounds = argc > 4 ? parse_int(argv[4], "rounds", 1, MAX_ROUNDS, argv[0]) : 1;
   if (passes > count)
     passes = count;
 
@@ -270,11 +273,12 @@ int main(int argc, char **argv) {
               (int)SYLLABLE_COUNT);
   printf("wordstats: %d words, %d passes\n", count, passes);
 
-  for (int pass = 0; pass < passes; pass++) {
+  for (int step = 0; step < passes * rounds; step++) {
 #pragma snow poll
+    int pass = step % passes;
     int begin = (int)((long long)count * pass / passes);
     int end = (int)((long long)count * (pass + 1) / passes);
-    report_slice(report, &t, pass, begin, end);
+    report_slice(report, &t, step, begin, end);
   }
   report_line(report, "== end");
   if (fclose(report) != 0) {

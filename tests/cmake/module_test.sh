@@ -76,7 +76,11 @@ grep -Eq "unsupported\.c:[0-9]+:[0-9]+: error: .*\[setjmp-longjmp\]" "$work/bad.
 echo "setjmp on a migration path failed the build: $(grep -Eo 'unsupported\.c:[0-9]+:[0-9]+: error: [^[]*\[setjmp-longjmp\]' "$work/bad.log" | head -1)"
 
 # 5. The Makefile generator builds a cross platform too (its custom commands
-#    must find their output directories made).
+#    must find their output directories made). Only where s390x is built.
+if ! grep -q '^s390x ' "$work/platforms.txt"; then
+  echo "skipped the Makefile generator check: this build has no s390x"
+  exit 0
+fi
 generator="Unix Makefiles" configure "$work/build-make"
 cmake --build "$work/build-make" --target counting-s390x >"$work/make.log" 2>&1 ||
   { tail -20 "$work/make.log"; fail "the Makefile generator's build of counting for s390x"; }

@@ -74,16 +74,25 @@ ClusterNetwork ClusterNetwork::create(const std::vector<std::string> &hosts,
     throw std::runtime_error("at most 200 hosts fit one cluster network");
   ClusterNetwork net;
   net.rate_ = rate;
-  for (net.number_ = 0; net.number_ < kMaxClusters; ++net.number_)
-    if (!interface_exists("snow-br" + std::to_string(net.number_)))
+  // The first free number; creating the bridge is what claims it, so a
+  // cluster coming up at the same moment that took it makes us try the next.
+  for (net.number_ = 0;; ++net.number_) {
+    if (net.number_ == kMaxClusters)
+      throw std::runtime_error("no free cluster network (snow-br0 … snow-br199 all exist)");
+    const std::string bridge = "snow-br" + std::to_string(net.number_);
+    if (interface_exists(bridge))
+      continue;
+    try {
+      run({"ip", "link", "add", bridge, "type", "bridge"});
+      net.bridge_ = bridge;
       break;
-  if (net.number_ == kMaxClusters)
-    throw std::runtime_error("no free cluster network (snow-br0 … snow-br199 all exist)");
-  const std::string subnet = "10.77." + std::to_string(net.number_) + ".";
-  net.bridge_ = "snow-br" + std::to_string(net.number_);
-  net.gateway_ = subnet + "1";
+    } catch (const std::runtime_error &) {
+      if (!interface_exists(bridge))
+        throw; // not a race: ip itself failed
+    }
+  }
+  net.gateway_ = "10.77." + std::to_string(net.number_) + ".1";
   try {
-    run({"ip", "link", "add", net.bridge_, "type", "bridge"});
     run({"ip", "addr", "add", net.gateway_ + "/24", "dev", net.bridge_});
     run({"ip", "link", "set", net.bridge_, "up"});
     for (std::size_t i = 0; i < hosts.size(); ++i) {

@@ -345,7 +345,8 @@ void MigrationCoordinator::on_failed(const Json &report) {
                                          {"reason", process->exit_reason}});
       return fail(*m, process->exit_reason);
     }
-    std::string why = reason;
+    // The source's own words name an address; say which host that was.
+    std::string why = "the source did not hand its state to '" + m->to + "': " + reason;
     if (!m->failure.empty())
       why = m->failure + " (the source: " + reason + ")";
     return fail(*m, why + "; the process continues on '" + m->from + "'");
