@@ -13,7 +13,8 @@ constexpr std::size_t kInitialSlots = 1536;  // room for 1024 blocks
 static_assert(sizeof(void *) != 8 || sizeof(BlockSlot) == 32, "two slots per cache line");
 }
 
-BlockRegistry::BlockRegistry() : slots_(kInitialSlots), slot_count_(kInitialSlots) {}
+BlockRegistry::BlockRegistry()
+    : slots_(kInitialSlots), slot_count_(kInitialSlots), max_blocks_(max_blocks_for(kInitialSlots)) {}
 
 void BlockRegistry::set_label(const MemoryBlock &block) { labels_[block.base] = Label{block.key, block.name}; }
 
@@ -62,6 +63,7 @@ void BlockRegistry::rehash(std::size_t slot_count) {
   ZeroedArray<BlockSlot> old(slot_count);  // the new array, swapped in below
   std::swap(old, slots_);
   slot_count_ = slot_count;
+  max_blocks_ = max_blocks_for(slot_count);
   for (const BlockSlot &b : old) {
     if (b.base == 0) continue;
     for (std::size_t i = slot_of(b.base);; i = next(i)) {

@@ -95,6 +95,25 @@ TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
   EXPECT_EQ(seen, model.size());
 }
 
+// The table quadruples while it stays under 2 MiB and doubles beyond
+// (BlockRegistry::grow): 100,000 blocks take it through both kinds of growth
+// and onto the huge-page array, and every block must survive each rehash.
+TEST(BlockRegistry, KeepsEveryBlockThroughQuadruplingAndDoublingGrowth) {
+  BlockRegistry r;
+  const std::uintptr_t blocks = 100000;
+  for (std::uintptr_t i = 1; i <= blocks; ++i) r.insert(heap_block(64 * i, i));
+  ASSERT_EQ(r.size(), blocks);
+  for (std::uintptr_t i = 1; i <= blocks; ++i) {
+    const BlockSlot *b = r.find(64 * i);
+    ASSERT_NE(b, nullptr) << i;
+    ASSERT_EQ(b->bytes, i);
+  }
+  EXPECT_EQ(r.find(64 * (blocks + 1)), nullptr);
+  for (std::uintptr_t i = 1; i <= blocks; i += 2) ASSERT_TRUE(r.erase(64 * i));
+  EXPECT_EQ(r.size(), blocks / 2);
+  for (std::uintptr_t i = 1; i <= blocks; ++i) EXPECT_EQ(r.find(64 * i) != nullptr, i % 2 == 0) << i;
+}
+
 // Keys and names live beside the slots (heap blocks have none): they must
 // follow re-registration, erasure and growth of the table.
 TEST(BlockRegistry, KeysAndNamesFollowTheirBlock) {
