@@ -1,11 +1,12 @@
 #include "live_transfer.hpp"
 
+#include "common/platform_table.hpp"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <netinet/in.h>
-#include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,14 +15,6 @@ namespace snow::system {
 
 namespace {
 constexpr auto kAskInterval = std::chrono::milliseconds(200);
-
-std::vector<std::string> words(const std::string &line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
 
 double number(const std::vector<std::string> &w, std::size_t i) {
   return i < w.size() ? std::strtod(w[i].c_str(), nullptr) : 0.0;
@@ -129,7 +122,7 @@ void LiveTransfer::on_notice(long process, const std::string &line) {
   if (it == sessions_.end())
     return;
   Session &s = it->second;
-  const std::vector<std::string> w = words(line);
+  const std::vector<std::string> w = split_words(line);
   if (w.empty())
     return;
   if (s.outgoing && w[0] == "migration-streaming") {
