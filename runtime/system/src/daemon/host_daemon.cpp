@@ -3,6 +3,7 @@
 #include "common/state_dir.hpp"
 #include "common/token.hpp"
 #include "protocol/protocol_error.hpp"
+#include "utf8_boundary.hpp"
 
 #include <csignal>
 #include <fstream>
@@ -270,10 +271,14 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
     return;
   }
   if (stream == ChildProcess::Stream::Stdout) {
+    // Whole characters only (utf8_boundary.hpp); the rest waits for the next read.
+    std::string text = std::move(p.partial_stdout) + data;
+    p.partial_stdout = text.substr(complete_utf8_prefix(text));
+    text.resize(text.size() - p.partial_stdout.size());
     if (p.restoring)
-      p.held_stdout += data;
-    else
-      send_output(process, "stdout", data);
+      p.held_stdout += text;
+    else if (!text.empty())
+      send_output(process, "stdout", text);
     return;
   }
   const RuntimeNotice notice = parse_runtime_notice(data);
@@ -299,6 +304,8 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
 void HostDaemon::on_end(long process, const ChildEnd &end) {
   ManagedProcess p = std::move(processes_[process]);
   processes_.erase(process);
+  if (!p.partial_stdout.empty()) // the program ended in the middle of a character
+    send_output(process, "stdout", p.partial_stdout);
   std::string state;
   MigrationTransfer::EndMeaning meaning = live_.on_end(process, end, p.captured_stderr);
   if (meaning == MigrationTransfer::EndMeaning::Unrelated)

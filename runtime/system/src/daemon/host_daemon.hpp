@@ -57,6 +57,7 @@ private:
     std::vector<std::string> args;
     bool restoring = false;
     std::string held_stdout;     // written while restoring; sent once restored
+    std::string partial_stdout;  // an incomplete UTF-8 character at the end of the last read
     std::string captured_stderr; // the reason, if the restore fails
     std::uint64_t poll_points = 0;
     bool has_poll_points = false;
