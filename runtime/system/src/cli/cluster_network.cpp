@@ -98,6 +98,8 @@ ClusterNetwork ClusterNetwork::create(const std::vector<std::string> &hosts,
     for (std::size_t i = 0; i < hosts.size(); ++i) {
       const std::string ns = "snow" + std::to_string(net.number_) + "-" + hosts[i];
       const std::string veth = veth_of(net.number_, i);
+      if (interface_exists(veth)) // left by a cluster of this number that did not come down
+        run({"ip", "link", "delete", veth});
       run({"ip", "netns", "add", ns});
       net.namespaces_.push_back(ns);
       run({"ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns});
@@ -143,7 +145,18 @@ Json ClusterNetwork::describe() const {
 }
 
 void ClusterNetwork::destroy() const {
-  // Deleting a namespace deletes its veth end, and with it the pair.
+  // The pairs first, by their end out here: deleting a namespace removes its
+  // end too, but only later, in the kernel's namespace clean-up — a cluster
+  // brought up right after would find the names still taken.
+  for (std::size_t i = 0; i < namespaces_.size(); ++i) {
+    const std::string veth = veth_of(number_, i);
+    if (!interface_exists(veth))
+      continue;
+    try {
+      run({"ip", "link", "delete", veth});
+    } catch (const std::exception &) {
+    }
+  }
   for (const std::string &ns : namespaces_) {
     try {
       run({"ip", "netns", "delete", ns});
