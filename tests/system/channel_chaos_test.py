@@ -83,7 +83,8 @@ def main():
             with lock:
                 if r.returncode == 0:
                     done["ok"] += 1
-                elif any(end in r.stderr for end in ("not-running", "is exited", "before it reached a poll-point")):
+                elif any(end in r.stderr for end in ("not-running", "is exited", "before it reached a poll-point",
+                                                      "ended before it migrated")):
                     done["refused"] += 1  # it finished first
                 else:
                     done["failed"].append(f"process {pid} → {host}: {r.stderr.strip()}")

@@ -105,6 +105,7 @@ GroupSettings group_settings_from_environment() {
   if (const char *a = env("SNOW_COMM_ADDRESS")) s.address = a;
   s.events = env_number("SNOW_COMM_EVENTS", 1, 0, 1) == 1;
   s.timeout_ms = static_cast<int>(env_number("SNOW_MIGRATION_TIMEOUT", 60, 1, 86400) * 1000);
+  s.stats = env_number("SNOW_COMM_STATS", 0, 0, 1) == 1;
   if (s.size > 1 && s.directory_fd < 0)
     throw std::runtime_error("SNOW_SIZE is " + std::to_string(s.size) +
                              " but there is no location directory (SNOW_DIRECTORY_FD); start groups with "
@@ -195,6 +196,7 @@ void Communicator::event(const std::string &line) {
 // ---- the program's side -------------------------------------------------
 
 void Communicator::send(int to, int tag, int datatype, const void *data, std::uint32_t count) {
+  const auto started = Clock::now();
   FrameHeader h;
   h.kind = FrameKind::Data;
   h.big_endian = host_is_big_endian() ? 1 : 0;
@@ -228,6 +230,9 @@ void Communicator::send(int to, int tag, int datatype, const void *data, std::ui
     peer.queue.push_back({encode_frame(h, data), false});
     if (peer.state == OutState::Idle && !migrating_) kick_idle_peers();
   }
+  ++stats_.sends;
+  stats_.longest_send_us =
+      std::max(stats_.longest_send_us, std::chrono::duration<double, std::micro>(Clock::now() - started).count());
   lock.unlock();
   if (tag >= 0 && tag <= SNOW_TAG_MAX)
     event("sent " + std::to_string(to) + " " + std::to_string(tag) + " " + std::to_string(h.payload_bytes) + " " +
@@ -387,6 +392,13 @@ void Communicator::handle_directory_line(const std::string &line) {
       rank < settings_.size && port > 0 && port < 65536) {
     Peer &p = peers_[static_cast<std::size_t>(rank)];
     p.location = std::make_pair(std::string(address), port);
+    if (p.lookup_sent != Clock::time_point{}) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - p.lookup_sent).count();
+      stats_.shortest_lookup_ms = stats_.lookups == 0 ? ms : std::min(stats_.shortest_lookup_ms, ms);
+      stats_.longest_lookup_ms = std::max(stats_.longest_lookup_ms, ms);
+      ++stats_.lookups;
+      p.lookup_sent = Clock::time_point{};
+    }
     if (p.state == OutState::LookingUp) {
       p.state = OutState::Idle;
       if (!migrating_) start_connect(rank, p);
@@ -418,6 +430,7 @@ void Communicator::kick_idle_peers() {
       start_connect(static_cast<int>(r), p);
     } else {
       p.state = OutState::LookingUp;
+      p.lookup_sent = Clock::now();
       directory_line("lookup " + std::to_string(r));
     }
   }
@@ -786,9 +799,15 @@ void Communicator::finish() {
     }
   }
   stopping_ = true;
+  const Stats stats = stats_;
   lock.unlock();
   wake();
   if (service_.joinable()) service_.join();
+  if (settings_.stats)
+    std::fprintf(stderr,
+                 "snow: rank %d: %llu sends, the longest took %.1f us; %llu look-ups answered in %.3f to %.3f ms\n",
+                 settings_.rank, static_cast<unsigned long long>(stats.sends), stats.longest_send_us,
+                 static_cast<unsigned long long>(stats.lookups), stats.shortest_lookup_ms, stats.longest_lookup_ms);
 }
 
 // ---- the channels section ------------------------------------------------

@@ -45,6 +45,7 @@ struct GroupSettings {
   std::string address = "127.0.0.1";  // where this process listens for channels
   bool events = true;               // message events up the directory link
   int timeout_ms = 60000;           // the longest a quiesce or an exit flush may take
+  bool stats = false;               // SNOW_COMM_STATS=1: a summary line on stderr at exit
 };
 
 // From SNOW_RANK, SNOW_SIZE, SNOW_GROUP, SNOW_DIRECTORY_FD, SNOW_COMM_ADDRESS,
@@ -112,6 +113,18 @@ private:
     int failures = 0;
     std::chrono::steady_clock::time_point retry_at{};
     std::string in;  // bytes from the receiver (ACCEPT, REDIRECT, DISC)
+    std::chrono::steady_clock::time_point lookup_sent{};
+  };
+  // What SNOW_COMM_STATS reports: how long the program's sends took (they
+  // never wait for a receiver) and how long look-ups took to be answered
+  // (the shortest is a scheduler round trip; longer ones waited for a
+  // migration to end, while the messages waited in the queue).
+  struct Stats {
+    std::uint64_t sends = 0;
+    double longest_send_us = 0;
+    std::uint64_t lookups = 0;
+    double shortest_lookup_ms = 0;
+    double longest_lookup_ms = 0;
   };
   enum class InState { AwaitConnect, Active, Done };
   struct Incoming {
@@ -167,6 +180,7 @@ private:
   bool abandoned_ = false;
   std::thread service_;
   std::uint64_t drained_messages_ = 0;
+  Stats stats_;
 };
 
 } // namespace snow::comm

@@ -2,7 +2,7 @@
  * channel_chaos: a message-passing program that checks every message it
  * receives, for the migration tests of the message channels.
  *
- *   channel_chaos <rounds> [work] [timing]
+ *   channel_chaos <rounds> [work]
  *
  * Each round (one poll-point) every rank
  *   - sends to its right neighbour and receives from its left (tag 1),
@@ -15,9 +15,7 @@
  * receiver that sees a message out of order, twice, or with a wrong payload
  * says so and exits 3. Rank 0 prints the number of messages and a checksum
  * that do not depend on timing, so a migrated run's output equals an
- * unmigrated one's byte for byte. With `timing` = 1 each rank also reports on
- * stderr the longest time one of its sends took (bench/channel_migration.py:
- * a send must never wait for a migrating receiver).
+ * unmigrated one's byte for byte.
  */
 #include <snow/comm.h>
 
@@ -34,24 +32,13 @@ static long received_count;
 static double checksum;
 static double block[MAX_BLOCK];
 static double incoming[MAX_BLOCK];
-static double longest_send;
-static long sends;
-
-static void timed_send(const void *buffer, int count, snow_datatype type, int to, int tag) {
-  double started = snow_wtime();
-  double took;
-  snow_send(buffer, count, type, to, tag);
-  took = snow_wtime() - started;
-  if (took > longest_send) longest_send = took;
-  sends++;
-}
 
 static void send_checked(int to, int tag, int rank) {
   long message[3];
   message[0] = rank;
   message[1] = sent_seq[to][tag]++;
   message[2] = message[1] * 7919L + tag * 104729L + rank;
-  timed_send(message, 3, SNOW_LONG, to, tag);
+  snow_send(message, 3, SNOW_LONG, to, tag);
 }
 
 static void check(int rank, int from, int tag, long who, long seq, long mark) {
@@ -86,7 +73,6 @@ static double compute(long work, int round) {
 int main(int argc, char **argv) {
   int rounds = argc > 1 ? atoi(argv[1]) : 100;
   long work = argc > 2 ? atol(argv[2]) : 20000;
-  int timing = argc > 3 ? atoi(argv[3]) : 0;
   int rank = snow_comm_rank();
   int size = snow_comm_size();
   int right = (rank + 1) % size;
@@ -106,7 +92,7 @@ int main(int argc, char **argv) {
     snow_status status;
     snow_irecv(incoming, MAX_BLOCK, SNOW_DOUBLE, left, 4, &request);
     for (k = 0; k < n; ++k) block[k] = round * 1000.0 + rank + k * 0.5;
-    timed_send(block, n, SNOW_DOUBLE, right, 4);
+    snow_send(block, n, SNOW_DOUBLE, right, 4);
     send_checked(right, 1, rank);
     receive_checked(rank, left, 1);
     if (partner < size) {
@@ -150,7 +136,6 @@ int main(int argc, char **argv) {
     if (rank == 0)
       printf("%d ranks, %d rounds: %.0f messages received in order, checksum %.1f\n", size, rounds, sums[0], sums[1]);
   }
-  if (timing) fprintf(stderr, "rank %d: longest send %.1f us of %ld\n", rank, longest_send * 1e6, sends);
   if (sink == 12345.678) printf("unlikely\n"); /* keeps the work */
   return 0;
 }
