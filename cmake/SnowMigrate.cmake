@@ -338,7 +338,7 @@ function(_snow_cross_executable name p generated include_flags definition_flags 
   endif()
   add_custom_command(
     OUTPUT ${exe}
-    COMMAND ${SNOW_C_COMPILER_${p}} ${flags} ${objects} ${runtime} ${link_flags} -lstdc++ -lm -o ${exe}
+    COMMAND ${SNOW_C_COMPILER_${p}} ${flags} ${objects} ${runtime} ${link_flags} -lstdc++ -lm -pthread -o ${exe}
     DEPENDS ${objects} ${runtime_dependency}
     COMMENT "Linking ${name} for ${p}"
     VERBATIM)

@@ -1,11 +1,14 @@
 #include "execution_state.hpp"
 #include "open_streams.hpp"
+#include "channel_participant.hpp"
 
 #include "msr/process_state.hpp"
 #include "msr/state_encoder.hpp"
 #include "msr/state_error.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <utility>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -51,6 +54,11 @@ msr::MemoryBlock frame_block(const snow_frame &frame, std::uint32_t depth) {
 CheckpointSettings &checkpoint_settings() {
   static CheckpointSettings settings;
   return settings;
+}
+
+ChannelParticipant *&channel_participant() {
+  static ChannelParticipant *participant = nullptr;
+  return participant;
 }
 
 void fatal(const std::string &message) {
@@ -104,6 +112,16 @@ void encode_state(msr::ChunkSink &sink) {
   // The open files first: a restart reopens them before reading the state.
   const std::string streams = open_streams().describe_for_checkpoint();
   sink.write(reinterpret_cast<const unsigned char *>(streams.data()), streams.size());
+  // Then the message channels, quiesced by the caller: they are running again
+  // (and connected) before the frames resume.
+  if (ChannelParticipant *channels = channel_participant()) {
+    const std::string bytes = channels->encode();
+    if (!bytes.empty()) {
+      const std::string head = std::string(kChannelsSectionMagic) + " " + std::to_string(bytes.size()) + "\n";
+      sink.write(reinterpret_cast<const unsigned char *>(head.data()), head.size());
+      sink.write(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
+    }
+  }
   msr::StateEncoder encoder(*state.program, state.registry, sink);
   for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
   for (std::uint32_t depth = 0; depth < frames.size(); ++depth) {
@@ -213,13 +231,20 @@ void migrate_to(const MigrationTarget &target) {
     std::_Exit(0);  // no atexit handlers: the program has not ended, it moved
   } catch (const std::runtime_error &e) {
     msr::set_last_error(e.what());
+    if (ChannelParticipant *channels = channel_participant()) channels->resume_here();
     std::fprintf(stderr, "snow: migration at poll-point %llu failed, the program continues here: %s\n",
                  static_cast<unsigned long long>(snow_poll_count), e.what());
     notice(std::string("migration-failed ") + e.what());
   }
 }
 
+namespace {
+// A request that a poll-point could not serve yet (channels_quiesced).
+std::string deferred_request;
+} // namespace
+
 std::string take_control_request() {
+  if (!deferred_request.empty()) return std::exchange(deferred_request, std::string());
   const int fd = checkpoint_settings().control_fd;
   if (fd < 0) return {};
   // Requests are single short lines written just before SIGUSR1; read what is
@@ -246,12 +271,36 @@ RestartSession::~RestartSession() {
 
 namespace {
 
+// The channels section, if the state has one: "snow-channels 1 <bytes>\n"
+// and the bytes. The state stream proper begins with 'S', the section with
+// 's', and one character of look-ahead works on a socket too.
+void restore_channels(std::FILE *in) {
+  const int first = std::getc(in);
+  if (first == EOF) return;
+  std::ungetc(first, in);
+  if (first != 's') return;
+  char line[64];
+  unsigned long long bytes = 0;
+  const std::string magic = kChannelsSectionMagic;
+  if (std::fgets(line, sizeof line, in) == nullptr || std::strncmp(line, magic.c_str(), magic.size()) != 0 ||
+      std::sscanf(line + magic.size(), " %llu", &bytes) != 1 || bytes > (1ull << 34))
+    throw std::runtime_error("the message-channels section has a malformed header");
+  std::string section(static_cast<std::size_t>(bytes), '\0');
+  if (bytes > 0 && std::fread(&section[0], 1, section.size(), in) != section.size())
+    throw std::runtime_error("the message-channels section is truncated");
+  ChannelParticipant *channels = channel_participant();
+  if (channels == nullptr)
+    throw std::runtime_error("the state carries message channels, but this program does not use the message library");
+  channels->restore(section);
+}
+
 // Opens the decoder on `file` (positioned at the open-files section) and
 // restores up to main's frame; `what` names the source in messages.
 void start_restoring(std::FILE *file, const std::string &what) {
   restart->file = file;
   try {
     open_streams().reopen_from(restart->file);
+    restore_channels(restart->file);
   } catch (const std::runtime_error &e) {
     fatal("cannot restart from " + what + ": " + e.what());
   }
@@ -287,6 +336,14 @@ void finish_restoring() {
       std::fflush(stdout);
       std::fprintf(stderr, "snow: the migration was not committed, this copy ends: %s\n", e.what());
       std::_Exit(kNoCommitStatus);
+    }
+  }
+  // Committed: this is the process now, and its channels open here.
+  if (ChannelParticipant *channels = channel_participant()) {
+    try {
+      channels->start_after_restore();
+    } catch (const std::runtime_error &e) {
+      fatal(std::string("cannot reopen the message channels: ") + e.what());
     }
   }
   notice("restored " + fixed(ms_since(restart->started)));
@@ -352,6 +409,31 @@ extern "C" {
 
 void snow_request_checkpoint(void) { snow_poll_trigger = 0; }
 
+namespace {
+
+// Quiesces the message channels before the state is collected. False when
+// that cannot happen at this poll-point (the request is kept for the next
+// one) or failed (reported; the program carries on).
+bool channels_quiesced(const std::string &request, const char *what) {
+  ChannelParticipant *channels = channel_participant();
+  if (channels == nullptr) return true;
+  try {
+    std::string why;
+    if (channels->quiesce(why)) return true;
+    if (checkpoint_settings().verbose)
+      std::fprintf(stderr, "snow: %s waits for a later poll-point: %s\n", what, why.c_str());
+    deferred_request = request.empty() ? "checkpoint" : request;
+    snow_poll_trigger = snow_poll_count + 1;
+  } catch (const std::runtime_error &e) {
+    std::fprintf(stderr, "snow: %s at poll-point %llu failed, the program continues here: %s\n", what,
+                 static_cast<unsigned long long>(snow_poll_count), e.what());
+    notice(std::string(std::strcmp(what, "migration") == 0 ? "migration-failed " : "checkpoint-failed ") + e.what());
+  }
+  return false;
+}
+
+} // namespace
+
 void snow_poll(void) {
   snow_poll_trigger = UINT64_MAX;  // this request is being served
   std::fflush(nullptr);           // output so far belongs to this side of the checkpoint
@@ -360,12 +442,23 @@ void snow_poll(void) {
     // Under snowd every request comes as a line on the control channel; a
     // signal without one (a repeat of a request already served) is ignored.
     const std::string request = take_control_request();
-    if (const std::optional<MigrationTarget> target = parse_migrate_command(request)) return migrate_to(*target);
+    if (const std::optional<MigrationTarget> target = parse_migrate_command(request)) {
+      if (channels_quiesced(request, "migration")) migrate_to(*target);
+      return;
+    }
     if (request != "checkpoint") {
       if (!request.empty()) std::fprintf(stderr, "snow: ignoring the control request '%s'\n", request.c_str());
       return;
     }
   }
+  if (!channels_quiesced(settings.control_fd >= 0 ? "checkpoint" : std::string(), "checkpoint")) return;
+  // A checkpoint that continues here reopens the channels at once.
+  struct ResumeChannels {
+    bool continues;
+    ~ResumeChannels() {
+      if (continues && channel_participant()) channel_participant()->resume_here();
+    }
+  } resume_channels{settings.after != CheckpointSettings::After::Exit};
   const auto started = std::chrono::steady_clock::now();
   if (!write_checkpoint(settings.path)) {
     std::fprintf(stderr, "snow: checkpoint at poll-point %llu failed, the program continues: %s\n",
@@ -380,7 +473,10 @@ void snow_poll(void) {
   const long long bytes = stat(settings.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
   notice("checkpoint-written " + std::to_string(bytes) + " " + fixed(ms_since(started)) + " " + settings.path);
   switch (settings.after) {
-  case CheckpointSettings::After::Exit: std::exit(0);
+  case CheckpointSettings::After::Exit:
+    // The channels' queues are in the checkpoint: whoever restarts it sends them.
+    if (channel_participant()) channel_participant()->moved();
+    std::exit(0);
   case CheckpointSettings::After::Continue: break;
   case CheckpointSettings::After::Stop:
     // Atomic migration: wait, stopped, until the destination has the state
