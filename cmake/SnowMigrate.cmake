@@ -328,6 +328,11 @@ function(_snow_cross_executable name p generated include_flags definition_flags 
     list(APPEND objects ${obj})
   endforeach()
   set(link_flags "")
+  if(p STREQUAL "i686")
+    # As in cmake/toolchains/i686.cmake: a dynamically linked i686 program cannot start a
+    # thread under Debian 12's qemu-i386, and the message channels need one.
+    list(APPEND link_flags -static)
+  endif()
   foreach(lib IN LISTS libraries)
     list(APPEND link_flags -l${lib})
   endforeach()

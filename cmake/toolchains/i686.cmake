@@ -18,6 +18,11 @@ set(CMAKE_CXX_COMPILER i686-linux-gnu-g++)
 set(CMAKE_C_FLAGS_INIT "-msse2 -mfpmath=sse")
 set(CMAKE_CXX_FLAGS_INIT "-msse2 -mfpmath=sse")
 
+# Statically linked: Debian 12's qemu-i386 (7.2) hangs in glibc's pthread_create of a
+# dynamically linked i686 program (it spins in allocate_stack's stack-cache walk), and the
+# runtime's message channels have a service thread. Static programs start threads fine.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+
 # Headers and libraries come from the target sysroot only; build tools from the host.
 set(CMAKE_FIND_ROOT_PATH /usr/i686-linux-gnu)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

@@ -3,7 +3,9 @@
 
 #include "protocol/protocol_error.hpp"
 
+#include <algorithm>
 #include <climits>
+#include <set>
 #include <cstdio>
 #include <iostream>
 #include <stdexcept>
@@ -58,11 +60,64 @@ int follow_output(BlockingClient &client, long process, bool json) {
   }
 }
 
+// Writes the output of every process of a group as it arrives (each
+// process's in order); returns the first failing status, else 0.
+int follow_group(BlockingClient &client, const std::vector<long> &processes, bool json) {
+  std::set<long> running(processes.begin(), processes.end());
+  int result = 0;
+  while (!running.empty()) {
+    const Message event = client.next_event();
+    const Json &d = event.body;
+    const long process = d.value("process", 0L);
+    if (!running.count(process))
+      continue;
+    if (json)
+      std::cout << make_event(event.name, 0, d) << std::endl;
+    if (event.name == "process-output" && !json) {
+      const std::string data = d["data"].get<std::string>();
+      std::FILE *to = d["stream"] == "stderr" ? stderr : stdout;
+      std::fwrite(data.data(), 1, data.size(), to);
+      std::fflush(to);
+    } else if (event.name == "process-exited") {
+      running.erase(process);
+      if (d.contains("reason"))
+        std::cerr << "snow: process " << process << ": " << d["reason"].get<std::string>() << "\n";
+      const int status = d.contains("signal") ? 128 + d["signal"].get<int>()
+                                              : (d["status"].get<int>() < 0 ? 1 : d["status"].get<int>());
+      if (status != 0 && result == 0)
+        result = status;
+    }
+  }
+  return result;
+}
+
 int launch(const CliContext &context, const std::string &command, const Json &args,
            const std::string &id_file, bool detach) {
   BlockingClient client;
   context.connect(client);
   const Json result = client.request(command, args);
+  if (result.contains("group")) {
+    std::vector<long> ids;
+    for (const Json &p : result["processes"])
+      ids.push_back(p["id"].get<long>());
+    if (!id_file.empty()) {
+      std::FILE *f = std::fopen(id_file.c_str(), "w");
+      if (!f)
+        throw std::runtime_error("cannot write '" + id_file + "'");
+      for (long id : ids)
+        std::fprintf(f, "%ld\n", id);
+      std::fclose(f);
+    }
+    if (detach) {
+      if (context.json)
+        std::cout << result.dump() << std::endl;
+      else
+        for (long id : ids)
+          std::cout << id << std::endl;
+      return 0;
+    }
+    return follow_group(client, ids, context.json);
+  }
   const long id = result["process"]["id"].get<long>();
   if (!id_file.empty()) {
     std::FILE *f = std::fopen(id_file.c_str(), "w");
@@ -114,17 +169,21 @@ int command_ps(const CliContext &context, const std::vector<std::string> &) {
     std::cout << processes.dump(2) << std::endl;
     return 0;
   }
-  std::printf("%4s %-10s %-9s %7s %4s %8s  %s\n", "ID", "HOST", "STATE", "PID", "MIGR", "AGE",
-              "PROGRAM");
-  for (const Json &p : processes)
-    std::printf("%4ld %-10s %-9s %7ld %4d %7.1fs  %s\n", p["id"].get<long>(),
+  std::printf("%4s %-10s %-9s %7s %4s %8s %9s  %s\n", "ID", "HOST", "STATE", "PID", "MIGR", "AGE",
+              "GROUP", "PROGRAM");
+  for (const Json &p : processes) {
+    const std::string group = p.contains("group") ? std::to_string(p["group"].get<long>()) + ":" +
+                                                        std::to_string(p["rank"].get<int>())
+                                                  : "-";
+    std::printf("%4ld %-10s %-9s %7ld %4d %7.1fs %9s  %s\n", p["id"].get<long>(),
                 p["host"].get<std::string>().c_str(), p["state"].get<std::string>().c_str(),
                 p["pid"].get<long>(), p["migrations"].get<int>(), p["age"].get<double>(),
-                p["program"].get<std::string>().c_str());
+                group.c_str(), p["program"].get<std::string>().c_str());
+  }
   return 0;
 }
 
-// snow run <program> [--on host] [--detach] [--id-file f] [--] [args…]
+// snow run [-n N] [--hosts a,b,…] <program> [--on host] [--detach] [--id-file f] [--] [args…]
 int command_run(const CliContext &context, const std::vector<std::string> &args) {
   // snow's options may come before or after the program; the first other
   // word after the program (or everything after "--") is the program's.
@@ -136,6 +195,28 @@ int command_run(const CliContext &context, const std::vector<std::string> &args)
     const std::string &a = args[i];
     if (a == "--on" && i + 1 < args.size())
       request["on"] = args[++i];
+    else if ((a == "-n" || a == "--ranks") && i + 1 < args.size()) {
+      const std::string n = args[++i];
+      std::size_t used = 0;
+      long ranks = 0;
+      try {
+        ranks = std::stol(n, &used);
+      } catch (const std::exception &) {
+      }
+      if (used != n.size() || ranks < 1)
+        throw std::runtime_error("-n wants a number of processes, not '" + n + "'");
+      request["ranks"] = ranks;
+    } else if (a == "--hosts" && i + 1 < args.size()) {
+      Json hosts = Json::array();
+      std::string list = args[++i];
+      for (std::size_t start = 0; start <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start)
+          hosts.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+      request["hosts"] = hosts;
+    }
     else if (a == "--id-file" && i + 1 < args.size())
       id_file = args[++i];
     else if (a == "--detach")
@@ -151,7 +232,8 @@ int command_run(const CliContext &context, const std::vector<std::string> &args)
   for (; i < args.size(); ++i)
     request["args"].push_back(args[i]);
   if (!request.contains("program"))
-    throw std::runtime_error("usage: snow run <program> [--on host] [args…]");
+    throw std::runtime_error(
+        "usage: snow run [-n N] [--hosts a,b,…] <program> [--on host] [--detach] [args…]");
   return launch(context, "run", request, id_file, detach);
 }
 

@@ -20,16 +20,19 @@ namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
 [[noreturn]] void exec_child(const std::vector<char *> &argv, const std::vector<char *> &envp,
-                             int out, int err, int report, int control, int incoming) {
+                             int out, int err, int report, int control, int incoming,
+                             int directory) {
   const int null = open("/dev/null", O_RDONLY);
   dup2(null, 0);
   dup2(out, 1);
   dup2(err, 2);
   // Lift both above the fixed numbers first, so one dup2 cannot clobber the other.
   control = fcntl(control, F_DUPFD, 10);
+  directory = fcntl(directory, F_DUPFD, 10);
   if (incoming >= 0)
     incoming = fcntl(incoming, F_DUPFD, 10);
   dup2(control, ChildProcess::kControlFd); // dup2 clears close-on-exec on the copy
+  dup2(directory, ChildProcess::kDirectoryFd);
   if (incoming >= 0)
     dup2(incoming, ChildProcess::kIncomingFd);
   setpgid(0, 0); // a ^C at snowd's terminal is not the program's
@@ -52,9 +55,10 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
     : callbacks_(std::move(callbacks)) {
   if (request.command.empty())
     throw std::runtime_error("nothing to run");
-  int out[2], err[2], report[2], control[2];
+  int out[2], err[2], report[2], control[2], directory[2];
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC) ||
-      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control))
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, directory))
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   std::vector<std::string> env_strings;
   for (char **e = environ; *e; ++e) {
@@ -80,11 +84,12 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
   if (pid_ < 0)
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0)
-    exec_child(argv, envp, out[1], err[1], report[1], control[1], request.incoming);
+    exec_child(argv, envp, out[1], err[1], report[1], control[1], request.incoming, directory[1]);
   close(out[1]);
   close(err[1]);
   close(report[1]);
   close(control[1]);
+  close(directory[1]);
   int exec_error = 0;
   const bool failed = ::read(report[0], &exec_error, sizeof exec_error) == sizeof exec_error;
   close(report[0]);
@@ -92,6 +97,7 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
     close(out[0]);
     close(err[0]);
     close(control[0]);
+    close(directory[0]);
     waitpid(pid_, nullptr, 0);
     throw std::runtime_error("cannot execute '" + request.command[0] +
                              "': " + std::strerror(exec_error));
@@ -99,9 +105,9 @@ ChildProcess::ChildProcess(boost::asio::io_context &io, const SpawnRequest &requ
   pipes_[0] = std::make_unique<boost::asio::posix::stream_descriptor>(io, out[0]);
   pipes_[1] = std::make_unique<boost::asio::posix::stream_descriptor>(io, err[0]);
   pipes_[2] = std::make_unique<boost::asio::posix::stream_descriptor>(io, control[0]);
-  read(0);
-  read(1);
-  read(2);
+  pipes_[3] = std::make_unique<boost::asio::posix::stream_descriptor>(io, directory[0]);
+  for (int i = 0; i < 4; ++i)
+    read(i);
 }
 
 ChildProcess::~ChildProcess() { *alive_ = false; }
@@ -121,8 +127,8 @@ void ChildProcess::read(int index) {
             std::string &line = partial_lines_[index];
             line += data;
             for (std::size_t nl; (nl = line.find('\n')) != std::string::npos;) {
-              // A notice is one line without its newline; stderr keeps it.
-              callbacks_.on_output(stream, line.substr(0, stream == Stream::Notice ? nl : nl + 1));
+              // A notice or directory line is one line without its newline; stderr keeps it.
+              callbacks_.on_output(stream, line.substr(0, stream == Stream::Stderr ? nl + 1 : nl));
               line.erase(0, nl + 1);
             }
           }
@@ -143,6 +149,14 @@ void ChildProcess::request(const std::string &line) {
   const std::string text = line + "\n";
   boost::system::error_code ignored;
   boost::asio::write(*pipes_[2], boost::asio::buffer(text), ignored);
+}
+
+void ChildProcess::directory(const std::string &line) {
+  if (reaped_ || !pipes_[3])
+    return;
+  const std::string text = line + "\n";
+  boost::system::error_code ignored;
+  boost::asio::write(*pipes_[3], boost::asio::buffer(text), ignored);
 }
 
 void ChildProcess::reaped(int wait_status) {

@@ -36,10 +36,13 @@ public:
   // (SNOW_NOTICE_FD); see runtime/src/exec/startup.cpp.
   static constexpr int kControlFd = 3;
   static constexpr int kIncomingFd = 4;
+  // The location directory of the message channels (SNOW_DIRECTORY_FD): the
+  // runtime's look-ups and registrations go up as lines, answers come down.
+  static constexpr int kDirectoryFd = 5;
 
-  enum class Stream { Stdout, Stderr, Notice };
+  enum class Stream { Stdout, Stderr, Notice, Directory };
   struct Callbacks {
-    // stderr and notices: whole lines; a notice without its newline
+    // stderr, notices and directory lines: whole lines; a notice or directory line without its newline
     std::function<void(Stream, const std::string &data)> on_output;
     std::function<void(const ChildEnd &)> on_end;
   };
@@ -54,6 +57,8 @@ public:
   // A request line on the control channel (best effort: a child that has
   // ended or closed it is not an error here).
   void request(const std::string &line);
+  // A line on the directory channel (best effort, like request()).
+  void directory(const std::string &line);
 
 private:
   void read(int index);
@@ -61,10 +66,10 @@ private:
 
   pid_t pid_ = -1;
   Callbacks callbacks_;
-  std::array<std::unique_ptr<boost::asio::posix::stream_descriptor>, 3> pipes_;
-  std::array<std::array<char, 8192>, 3> buffers_{};
-  std::array<std::string, 3> partial_lines_;
-  int open_pipes_ = 3;
+  std::array<std::unique_ptr<boost::asio::posix::stream_descriptor>, 4> pipes_;
+  std::array<std::array<char, 8192>, 4> buffers_{};
+  std::array<std::string, 4> partial_lines_;
+  int open_pipes_ = 4;
   bool reaped_ = false;
   ChildEnd end_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

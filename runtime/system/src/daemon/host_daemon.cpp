@@ -143,6 +143,11 @@ void HostDaemon::on_request(const Message &request) {
     const long process = args.value("process", 0L);
     if (request.name == "spawn") {
       result = spawn(args);
+    } else if (request.name == "directory") {
+      // The location directory's answer to one of the process's look-ups.
+      const auto it = processes_.find(process);
+      if (it != processes_.end() && it->second.child)
+        it->second.child->directory(args["line"].get<std::string>());
     } else if (request.name == "prepare-incoming") {
       result = prepare_incoming(args);
     } else if (request.name == "migrate-out") {
@@ -179,8 +184,18 @@ Json HostDaemon::spawn(const Json &args) {
     throw ProtocolError("process-exists", "process " + std::to_string(process) +
                                               " already runs on '" + options_.name + "'");
   const std::vector<std::string> program_args = args.value("args", std::vector<std::string>{});
+  std::vector<std::string> group;
+  if (args.contains("group")) {
+    const Json &g = args["group"];
+    if (!g.is_object() || !g.contains("name") || !g.contains("rank") || !g.contains("size") ||
+        !g["name"].is_string() || !g["rank"].is_number_integer() || !g["size"].is_number_integer())
+      throw ProtocolError("invalid-arguments", "'group' must be {\"name\", \"rank\", \"size\"}");
+    group = {"SNOW_GROUP=" + g["name"].get<std::string>(),
+             "SNOW_RANK=" + std::to_string(g["rank"].get<long>()),
+             "SNOW_SIZE=" + std::to_string(g["size"].get<long>())};
+  }
   start_process(process, args["executable"].get<std::string>(), program_args,
-                args.value("restart", ""), args.value("migration", 0L));
+                args.value("restart", ""), args.value("migration", 0L), "", -1, group);
   return {{"pid", processes_[process].child->pid()}};
 }
 
@@ -210,7 +225,8 @@ Json HostDaemon::prepare_incoming(const Json &args) {
 void HostDaemon::start_process(long process, const std::string &executable,
                                const std::vector<std::string> &args,
                                const std::string &restore_from, long migration,
-                               const std::string &secret, int incoming_fd) {
+                               const std::string &secret, int incoming_fd,
+                               const std::vector<std::string> &group) {
   SpawnRequest request;
   request.command = options_.emulator;
   request.command.push_back(executable);
@@ -223,6 +239,16 @@ void HostDaemon::start_process(long process, const std::string &executable,
   request.environment.push_back("SNOW_NOTICE_FD=" + control);
   request.environment.push_back("SNOW_MIGRATION_TIMEOUT=" +
                                 std::to_string(options_.migration_timeout));
+  // Message channels: look-ups through this daemon, listening on its address.
+  request.environment.push_back("SNOW_DIRECTORY_FD=" +
+                                std::to_string(ChildProcess::kDirectoryFd));
+  request.environment.push_back("SNOW_COMM_ADDRESS=" + options_.address);
+  if (group.empty()) {
+    for (const char *name : {"SNOW_GROUP=", "SNOW_RANK=", "SNOW_SIZE="})
+      request.environment.push_back(name); // not inherited from snowd's environment
+  }
+  for (const std::string &e : group)
+    request.environment.push_back(e);
   if (!secret.empty()) {
     for (const std::string &e : live_.incoming_environment(secret))
       request.environment.push_back(e);
@@ -261,6 +287,10 @@ void HostDaemon::release_held_output(long process) {
 
 void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std::string &data) {
   ManagedProcess &p = processes_[process];
+  if (stream == ChildProcess::Stream::Directory) {
+    notify("directory", {{"process", process}, {"line", data}});
+    return;
+  }
   if (stream == ChildProcess::Stream::Notice) {
     if (!live_.involved(process))
       return; // checkpoints and restarts are followed through stderr (runtime_notice.hpp)

@@ -68,9 +68,11 @@ private:
   void on_message(const std::string &text);
   void on_request(const Message &request);
   Json spawn(const Json &args);
+  // `group`: SNOW_GROUP/SNOW_RANK/SNOW_SIZE for a member of a message-passing group.
   void start_process(long process, const std::string &executable,
                      const std::vector<std::string> &args, const std::string &restore_from,
-                     long migration, const std::string &secret = "", int incoming_fd = -1);
+                     long migration, const std::string &secret = "", int incoming_fd = -1,
+                     const std::vector<std::string> &group = {});
   Json prepare_incoming(const Json &args);
   void on_output(long process, ChildProcess::Stream stream, const std::string &data);
   void on_end(long process, const ChildEnd &end);

@@ -14,7 +14,8 @@ constexpr ArgType S = ArgType::String, I = ArgType::Integer, N = ArgType::Number
 // Clients (the CLI, the monitor, the editor) and hosts (snowd) → scheduler.
 constexpr ArgSpec hello[] = {{"token", S, true}, {"role", S, true}, {"host", O, false}};
 constexpr ArgSpec none[] = {{"", S, false}};
-constexpr ArgSpec run[] = {{"program", S, true}, {"args", A, false}, {"on", S, false}};
+constexpr ArgSpec run[] = {{"program", S, true}, {"args", A, false}, {"on", S, false},
+                           {"ranks", I, false}, {"hosts", A, false}};
 constexpr ArgSpec migrate[] = {{"process", I, true}, {"host", S, true}};
 constexpr ArgSpec checkpoint[] = {{"process", I, true}, {"file", S, false}};
 constexpr ArgSpec restart[] = {{"file", S, true}, {"on", S, false}, {"program", S, false}};
@@ -44,12 +45,15 @@ constexpr ArgSpec migrated_out[] = {{"process", I, true},
                                     {"bytes", I, true},
                                     {"sent_ms", N, true},
                                     {"restore_ms", N, true}};
+// A process's location-directory line, up (host report) or down (scheduler request).
+constexpr ArgSpec directory[] = {{"process", I, true}, {"line", S, true}};
 // Scheduler → host requests.
 constexpr ArgSpec spawn[] = {{"process", I, true},
                              {"executable", S, true},
                              {"args", A, false},
                              {"restart", S, false},
-                             {"migration", I, false}};
+                             {"migration", I, false},
+                             {"group", O, false}};
 constexpr ArgSpec checkpoint_out[] = {{"process", I, true}, {"migration", I, true}};
 constexpr ArgSpec prepare_incoming[] = {{"process", I, true},
                                         {"migration", I, true},
@@ -88,6 +92,7 @@ const CommandSpec commands[] = {
     SNOW_COMMAND("migrated-out", migrated_out),
     SNOW_COMMAND("prepare-incoming", prepare_incoming),
     SNOW_COMMAND("migrate-out", migrate_out),
+    SNOW_COMMAND("directory", directory),
 };
 #undef SNOW_COMMAND
 #undef SNOW_COMMAND_WITHOUT_ARGS

@@ -32,6 +32,10 @@ Json ProcessRecord::to_json() const {
             {"age", age.count()}};
   if (migration)
     j["migration"] = migration;
+  if (group) {
+    j["group"] = group;
+    j["rank"] = rank;
+  }
   if (state == ProcessState::Exited) {
     j["status"] = exit_status;
     if (exit_signal)

@@ -30,6 +30,8 @@ struct ProcessRecord {
   int exit_signal = 0;
   std::string exit_reason;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  long group = 0; // a message-passing group (location_directory.hpp), 0 if none
+  int rank = 0;
 
   Json to_json() const;
   bool migratable() const { return executables.size() > 1 || migratable_single; }

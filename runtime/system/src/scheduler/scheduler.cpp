@@ -1,14 +1,21 @@
 #include "scheduler.hpp"
 
+#include <sys/time.h>
+
 #include "common/token.hpp"
 #include "placement.hpp"
 #include "protocol/protocol_error.hpp"
 
+#include <iostream>
 #include <sys/stat.h>
 
 namespace snow::system {
 
-Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)), migrations_(*this) {}
+Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)), migrations_(*this) {
+  timeval tv{};
+  gettimeofday(&tv, nullptr);
+  start_unix_ = static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
 Scheduler::~Scheduler() = default;
 
 double Scheduler::now() const {
@@ -211,6 +218,8 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
     candidate.program = program;
     candidate.executables[host ? host->platform : "x86_64"] = program;
   }
+  if (args.contains("ranks") || args.contains("hosts"))
+    return run_group(peer, candidate, args, respond, fail);
   Host &host = place_process(hosts_, candidate.executables, on);
   ProcessRecord &record = processes_.create();
   const long id = record.id;
@@ -223,6 +232,66 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
   record.launcher = peer.connection->id();
   spawn(record, "", 0, respond, fail);
   (void)id;
+}
+
+// `snow run -n N`: N processes of one program, ranks 0..N-1 of a new group,
+// on the hosts named (rank i on hosts[i % n]) or spread round-robin over the
+// hosts with a build. The reply comes when every rank has started.
+void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json &args,
+                          Respond respond, Fail fail) {
+  const long ranks = args.value("ranks", 1L);
+  if (ranks < 1 || ranks > 4096)
+    throw ProtocolError("invalid-arguments",
+                        "'ranks' must be from 1 to 4096, not " + std::to_string(ranks));
+  std::vector<std::string> names = args.value("hosts", std::vector<std::string>{});
+  if (names.empty() && args.contains("on"))
+    names.push_back(args["on"].get<std::string>());
+  if (names.empty()) {
+    for (const Host *h : hosts_.all())
+      if (candidate.executables.count(h->platform))
+        names.push_back(h->name);
+    if (names.empty()) // place_process names the problem
+      place_process(hosts_, candidate.executables, "");
+  }
+  std::vector<std::string> placed;
+  for (long r = 0; r < ranks; ++r)
+    placed.push_back(place_process(hosts_, candidate.executables,
+                                   names[static_cast<std::size_t>(r) % names.size()])
+                         .name);
+  const long group = directory_.create_group(static_cast<int>(ranks));
+  struct Gathering {
+    Json processes = Json::array();
+    long started = 0;
+    bool failed = false;
+  };
+  auto gathering = std::make_shared<Gathering>();
+  gathering->processes = Json::array();
+  for (long r = 0; r < ranks; ++r) {
+    ProcessRecord &record = processes_.create();
+    record.program = candidate.program;
+    record.executables = candidate.executables;
+    record.migratable_single = candidate.migratable_single;
+    if (args.contains("args"))
+      record.args = args["args"].get<std::vector<std::string>>();
+    record.host = placed[static_cast<std::size_t>(r)];
+    record.launcher = peer.connection->id();
+    record.group = group;
+    record.rank = static_cast<int>(r);
+    directory_.add_member(group, static_cast<int>(r), record.id);
+    gathering->processes.push_back(nullptr);
+    spawn(
+        record, "", 0,
+        [this, gathering, r, ranks, group, respond](const Json &result) {
+          gathering->processes[static_cast<std::size_t>(r)] = result["process"];
+          if (++gathering->started == ranks && !gathering->failed)
+            respond({{"group", group}, {"processes", gathering->processes}});
+        },
+        [gathering, r, fail](const std::string &code, const std::string &text) {
+          if (!gathering->failed)
+            fail(code, "rank " + std::to_string(r) + ": " + text);
+          gathering->failed = true;
+        });
+  }
 }
 
 void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail) {
@@ -259,6 +328,10 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
     request["restart"] = restart_file;
   if (migration)
     request["migration"] = migration;
+  if (record.group)
+    request["group"] = {{"name", LocationDirectory::group_name(record.group)},
+                        {"rank", record.rank},
+                        {"size", static_cast<long>(directory_.size_of(record.group))}};
   request_host(record.host, "spawn", request, [this, id, respond, fail](const Message &reply) {
     ProcessRecord *p = processes_.find(id);
     if (!reply.ok) {
@@ -274,8 +347,12 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
       ++h->processes;
     if (p->state == ProcessState::Starting)
       p->state = ProcessState::Running;
-    emit("process-started",
-         {{"process", id}, {"program", p->program}, {"host", p->host}, {"pid", p->pid}});
+    Json started = {{"process", id}, {"program", p->program}, {"host", p->host}, {"pid", p->pid}};
+    if (p->group) {
+      started["group"] = p->group;
+      started["rank"] = p->rank;
+    }
+    emit("process-started", started);
     respond({{"process", p->to_json()}});
   });
 }
@@ -309,6 +386,10 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
     peer.connection->send(
         make_error(message.id, "no-such-process", "the report names no process of this scheduler"));
     return;
+  }
+  if (message.name == "directory") {
+    directory_line(peer, args);
+    return; // a notification: the answer, if any, goes to the process
   }
   if (message.name == "output") {
     if (!migrations_.hold_output(peer.host, args))
@@ -366,6 +447,31 @@ void Scheduler::process_exited(const Json &args) {
     data["reason"] = p->exit_reason;
   migrations_.on_process_exited(*p);
   emit("process-exited", data);
+  deliver(directory_.on_exit(p->id));
+}
+
+void Scheduler::directory_line(Peer &peer, const Json &args) {
+  const long process = args["process"].get<long>();
+  directory_hosts_[process] = peer.host; // a migrated process speaks from its new host
+  LocationDirectory::Outcome outcome = directory_.on_line(process, args["line"].get<std::string>());
+  if (!outcome.error.empty())
+    std::cerr << "snow-scheduler: process " << process << ": " << outcome.error << "\n";
+  if (outcome.event) {
+    // The process's clock, on the scheduler's time line (the hosts share a clock here).
+    const double at = outcome.event->unix_seconds - start_unix_;
+    emit(outcome.event->name, outcome.event->data, 0, at);
+  }
+  deliver(outcome.replies);
+}
+
+void Scheduler::deliver(const std::vector<LocationDirectory::Reply> &replies) {
+  for (const LocationDirectory::Reply &r : replies) {
+    const auto host = directory_hosts_.find(r.process);
+    if (host == directory_hosts_.end())
+      continue; // it never spoke to the directory: nothing waits for the answer
+    request_host(host->second, "directory", {{"process", r.process}, {"line", r.line}},
+                 [](const Message &) {});
+  }
 }
 
 void Scheduler::host_reply(const Message &message) {
@@ -395,8 +501,9 @@ void Scheduler::request_host(const std::string &host_name, const std::string &co
   host->connection->send(make_request(id, command, args));
 }
 
-void Scheduler::emit(const std::string &event, Json data, std::uint64_t also_to) {
-  const double t = now();
+void Scheduler::emit(const std::string &event, Json data, std::uint64_t also_to,
+                     std::optional<double> at) {
+  const double t = at ? *at : now();
   if (trace_)
     trace_->record(event, t, data);
   std::uint64_t launcher = 0;

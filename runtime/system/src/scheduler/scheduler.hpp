@@ -10,6 +10,9 @@
 // Migrations follow migration_coordinator.hpp.
 #pragma once
 
+#include "location_directory.hpp"
+#include <optional>
+
 #include "common/manifest.hpp"
 #include "host_registry.hpp"
 #include "migration_coordinator.hpp"
@@ -44,7 +47,9 @@ public:
 
   // Sends an event to subscribers, to the client that launched the process
   // it names, to `also_to`, and to the trace.
-  void emit(const std::string &event, Json data, std::uint64_t also_to = 0);
+  // `at`: when it happened (scheduler seconds), if not now.
+  void emit(const std::string &event, Json data, std::uint64_t also_to = 0,
+            std::optional<double> at = std::nullopt);
   // Sends a request to a host's snowd; `on_reply` gets its reply, or a
   // synthetic error reply if the host leaves first.
   void request_host(const std::string &host, const std::string &command, const Json &args,
@@ -85,16 +90,23 @@ private:
   void spawn(ProcessRecord &record, const std::string &restart_file, long migration,
              Respond respond, Fail fail);
   void process_exited(const Json &args);
+  void run_group(Peer &peer, const ProcessRecord &candidate, const Json &args, Respond respond,
+                 Fail fail);
+  void directory_line(Peer &peer, const Json &args);
+  void deliver(const std::vector<LocationDirectory::Reply> &replies);
 
   SchedulerOptions options_;
   HostRegistry hosts_;
   ProcessTable processes_;
   MigrationCoordinator migrations_;
+  LocationDirectory directory_;
+  std::map<long, std::string> directory_hosts_; // process → the host its directory lines come from
   std::map<std::uint64_t, Peer> peers_;
   std::map<long, PendingRequest> pending_;
   long next_request_ = 1;
   std::unique_ptr<TraceRecorder> trace_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  double start_unix_ = 0; // start_ on the wall clock, for the processes' event times
 
   friend class MigrationCoordinator;
 };
