@@ -658,8 +658,10 @@ int main(int argc, char **argv) {
     v_cycle(&g);
     resid(&g, top, top->u, g.v, top->r);
     norm = norm2u3(&g, top->r);
-    if (g.rank == 0)
+    if (g.rank == 0) {
       printf("iteration %2d: residual norm %.13e\n", it, norm);
+      fflush(stdout); /* whoever watches the run (a test migrating after iteration 2) sees it now */
+    }
   }
   double seconds = snow_wtime() - start;
 
