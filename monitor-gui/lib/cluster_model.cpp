@@ -433,7 +433,7 @@ QString ClusterModel::dropTarget(const QModelIndex &parent) const {
 
 bool ClusterModel::canDropMimeData(const QMimeData *data, Qt::DropAction action, int, int,
                                    const QModelIndex &parent) const {
-  if (action != Qt::MoveAction)
+  if (action != Qt::MoveAction || !interactive_)
     return false;
   const Process *p = process(droppedProcess(data));
   const QString host = dropTarget(parent);

@@ -52,6 +52,10 @@ public:
   void applyEvents(const SchedulerEvents &events);
   void clear();
 
+  // A read-only model (a replayed trace) accepts no drops.
+  void setInteractive(bool interactive) { interactive_ = interactive; }
+  bool isInteractive() const { return interactive_; }
+
   // The scheduler refused a migration this model asked for.
   void migrationRefused(long process, const QString &reason);
 
@@ -98,6 +102,7 @@ private:
   QString dropTarget(const QModelIndex &parent) const;
 
   std::vector<std::unique_ptr<Host>> hosts_;
+  bool interactive_ = true;
 };
 
 } // namespace snow::monitor

@@ -188,7 +188,35 @@ void writeControlEvent(ChromeWriter &out, const SchedulerEvent &event) {
   out.entry({{"ph", "i"}, {"s", "g"}, {"name", event.name}, {"pid", double(kSchedulerTrack)},
              {"tid", 0}, {"ts", ts}, {"args", data}});
 }
+
+QJsonObject sentData(const ProcessRow &from, const ProcessRow &to, const Message &m) {
+  return {{"process", double(from.process)}, {"to_process", double(to.process)},
+          {"group", from.group}, {"rank", from.rank}, {"to_rank", to.rank},
+          {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
+}
+
+QJsonObject receivedData(const ProcessRow &from, const ProcessRow &to, const Message &m) {
+  return {{"process", double(to.process)}, {"from_process", double(from.process)},
+          {"group", to.group}, {"rank", to.rank}, {"from_rank", from.rank},
+          {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
+}
 } // namespace
+
+SchedulerEvents traceEvents(const ExecutionTrace &trace) {
+  SchedulerEvents events = trace.controlEvents();
+  events.reserve(events.size() + 2 * static_cast<qsizetype>(trace.messageCount()));
+  for (const Channel &channel : trace.channels()) {
+    const ProcessRow &from = trace.rows()[channel.fromRow];
+    const ProcessRow &to = trace.rows()[channel.toRow];
+    for (const Message &m : channel.messages) {
+      events.push_back({m.sendTime, QStringLiteral("message-sent"), sentData(from, to, m)});
+      events.push_back({m.receiveTime, QStringLiteral("message-received"), receivedData(from, to, m)});
+    }
+  }
+  std::stable_sort(events.begin(), events.end(),
+                   [](const SchedulerEvent &a, const SchedulerEvent &b) { return a.time < b.time; });
+  return events;
+}
 
 bool writeChromeTrace(QIODevice &device, const ExecutionTrace &trace) {
   ChromeWriter out(device);
@@ -204,12 +232,7 @@ bool writeChromeTrace(QIODevice &device, const ExecutionTrace &trace) {
     const ProcessRow &to = trace.rows()[channel.toRow];
     for (const Message &m : channel.messages) {
       ++flow;
-      QJsonObject sent{{"process", double(from.process)}, {"to_process", double(to.process)},
-                       {"group", from.group}, {"rank", from.rank}, {"to_rank", to.rank},
-                       {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
-      QJsonObject received{{"process", double(to.process)}, {"from_process", double(from.process)},
-                           {"group", to.group}, {"rank", to.rank}, {"from_rank", from.rank},
-                           {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
+      const QJsonObject sent = sentData(from, to, m), received = receivedData(from, to, m);
       const double sendTs = m.sendTime * kMicroseconds, receiveTs = m.receiveTime * kMicroseconds;
       out.entry({{"ph", "i"}, {"s", "t"}, {"name", "message-sent"}, {"pid", double(from.process)},
                  {"tid", 0}, {"ts", sendTs}, {"args", sent}});

@@ -35,6 +35,10 @@ TraceReadResult readTrace(QIODevice &device,
 TraceReadResult readTraceFile(const QString &path,
                               const std::function<void(double)> &progress = {});
 
+// The events a trace was built from, in time order: its control events and
+// each matched message as its message-sent and message-received.
+SchedulerEvents traceEvents(const ExecutionTrace &trace);
+
 // One event as a line of the lines format (no newline).
 QByteArray traceLine(const SchedulerEvent &event);
 bool writeLinesTrace(QIODevice &device, const SchedulerEvents &events);
