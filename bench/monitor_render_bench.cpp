@@ -3,6 +3,7 @@
 // of a frame at each, against the 16 ms goal (docs/performance.md).
 //
 //   snow-monitor-bench [--events N] [--frames N] [--size WxH] [--write-trace FILE]
+// --frames 0 only writes the trace (tests and screenshots use it).
 #include "execution_trace.hpp"
 #include "row_layout.hpp"
 #include "spacetime_renderer.hpp"
@@ -62,6 +63,9 @@ int main(int argc, char **argv) {
     }
   }
 
+  const int frames = args.value("frames").toInt();
+  if (frames <= 0)
+    return 0; // --frames 0: only generate (and write) the trace
   const QStringList size = args.value("size").split(QLatin1Char('x'));
   const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
   QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
@@ -71,7 +75,6 @@ int main(int argc, char **argv) {
   options.now = trace.endTime();
   const double plotWidth = pixels.width() - options.labelWidth;
   const double length = trace.endTime() - trace.beginTime();
-  const int frames = std::max(1, args.value("frames").toInt());
   struct Level {
     const char *name;
     double window;

@@ -55,7 +55,11 @@ QVariant MigrationStatsModel::data(const QModelIndex &index, int role) const {
   case Program: return r.program;
   case From: return r.from;
   case To: return r.to;
-  case Bytes: return display ? QVariant(QLocale::c().toString(qlonglong(r.bytes))) : QVariant(r.bytes);
+  case Bytes: {
+    QLocale grouped = QLocale::c(); // 8,022,991 whatever the user's locale
+    grouped.setNumberOptions(QLocale::DefaultNumberOptions);
+    return display ? QVariant(grouped.toString(qlonglong(r.bytes))) : QVariant(r.bytes);
+  }
   case Collect: return ms(r.collectMs);
   case Transfer: return ms(r.transferMs);
   case Restore: return ms(r.restoreMs);
