@@ -67,6 +67,7 @@ MainWindow::MainWindow(MonitorSession *session, QWidget *parent)
   top->addWidget(statisticsBox);
   top->setStretchFactor(0, 3);
   top->setStretchFactor(1, 2);
+  top->setSizes({700, 580});
 
   spaceTime_ = new SpaceTimeView;
   details_ = new QPlainTextEdit;

@@ -38,7 +38,10 @@ const char *phaseName(Phase phase) {
 }
 
 QString ProcessRow::label() const {
-  QString text = QStringLiteral("p%1 %2").arg(process).arg(program);
+  QString name = program.section(QLatin1Char('/'), -1);
+  if (name.startsWith(QLatin1String("snow-migratable-")))
+    name = name.mid(16);
+  QString text = QStringLiteral("p%1 %2").arg(process).arg(name);
   if (rank >= 0)
     text += QStringLiteral(" r%1").arg(rank);
   return text;
