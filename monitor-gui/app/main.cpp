@@ -11,10 +11,17 @@
 #include <QSaveFile>
 
 #include <cstdio>
+#include <utility>
 
 using namespace snow::monitor;
 
 namespace {
+// --time-range FROM:TO, or {0, 0}.
+std::pair<double, double> timeRange(const QCommandLineParser &args) {
+  const QStringList range = args.value("time-range").split(QLatin1Char(':'));
+  return {range.value(0).toDouble(), range.value(1).toDouble()};
+}
+
 int exportAndExit(const QCommandLineParser &args) {
   QString error;
   const auto loaded = TraceLoader::loadNow(args.value("trace"), &error);
@@ -23,13 +30,26 @@ int exportAndExit(const QCommandLineParser &args) {
     return 1;
   }
   const QStringList size = args.value("size").split(QLatin1Char('x'));
-  const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
+  QSize pixels(size.value(0).toInt(), size.value(1).toInt());
+  if (pixels.isEmpty())
+    pixels = QSize(1600, 900);
+  const auto [from, to] = timeRange(args);
   int status = 0;
   for (const char *option : {"export-png", "export-svg"}) {
     if (!args.isSet(option))
       continue;
-    if (!exportWholeDiagram(args.value(option), pixels.isEmpty() ? QSize(1600, 900) : pixels,
-                            loaded->trace, &error)) {
+    bool written = false;
+    if (to > from) {
+      RenderOptions options;
+      options.now = loaded->trace.endTime();
+      TimeAxis axis;
+      axis.setLeft(options.labelWidth);
+      axis.fit(from, to, pixels.width() - options.labelWidth);
+      written = exportDiagram(args.value(option), pixels, loaded->trace, axis, options, &error);
+    } else {
+      written = exportWholeDiagram(args.value(option), pixels, loaded->trace, &error);
+    }
+    if (!written) {
       std::fprintf(stderr, "snow-monitor: %s\n", qPrintable(error));
       status = 1;
     }
@@ -48,7 +68,8 @@ int exportAndExit(const QCommandLineParser &args) {
 int main(int argc, char **argv) {
   bool exportOnly = false;
   for (int i = 1; i < argc; ++i)
-    exportOnly = exportOnly || QByteArray(argv[i]).startsWith("--export-");
+    exportOnly = exportOnly || QByteArray(argv[i]).startsWith("--export-") ||
+                 QByteArray(argv[i]).startsWith("--screenshot-after-load");
   if (exportOnly && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
     qputenv("QT_QPA_PLATFORM", "offscreen"); // no display needed to render a file
   QApplication app(argc, argv);
@@ -67,6 +88,8 @@ int main(int argc, char **argv) {
       {"export-svg", "Render --trace to this SVG and exit.", "file"},
       {"export-chrome", "Write --trace as Chrome trace-event JSON and exit.", "file"},
       {"size", "The size of --export-png/--export-svg (default 1600x900).", "WxH"},
+      {"time-range", "Show (or export) the seconds FROM to TO of --trace.", "FROM:TO"},
+      {"screenshot-after-load", "Save a picture of the window once --trace is shown, and quit.", "file"},
       {"geometry-file", "Write the cluster view's chip and card rectangles here (tests).", "file"},
       {"screenshot-after-migration", "Save a picture of the window after the next finished migration.", "file"},
   });
@@ -94,7 +117,10 @@ int main(int argc, char **argv) {
     window.setScreenshotAfterMigration(args.value("screenshot-after-migration"));
   window.show();
   session.start();
-  if (args.isSet("trace"))
+  if (args.isSet("trace")) {
+    const auto [from, to] = timeRange(args);
+    window.setAfterLoad(from, to, args.value("screenshot-after-load"));
     window.openTrace(args.value("trace"));
+  }
   return app.exec();
 }

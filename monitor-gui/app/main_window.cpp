@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QCoreApplication>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -31,6 +32,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <cstdio>
 
 namespace snow::monitor {
 
@@ -55,7 +57,6 @@ MainWindow::MainWindow(MonitorSession *session, QWidget *parent)
   clusterScroll->setWidget(clusterView_);
   clusterScroll->setWidgetResizable(true);
   statisticsView_ = new QTableView;
-  statisticsView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   statisticsView_->verticalHeader()->hide();
   auto *statisticsBox = new QWidget;
   auto *statisticsLayout = new QVBoxLayout(statisticsBox);
@@ -114,6 +115,11 @@ MainWindow::MainWindow(MonitorSession *session, QWidget *parent)
   });
   connect(&loader_, &TraceLoader::loaded, this, &MainWindow::showLoaded);
   connect(&loader_, &TraceLoader::failed, this, [this](const QString &message) {
+    if (!afterLoadScreenshot_.isEmpty()) { // no one to click the message box away
+      std::fprintf(stderr, "snow-monitor: %s\n", qPrintable(message));
+      QCoreApplication::exit(1);
+      return;
+    }
     QMessageBox::warning(this, tr("Open trace"), message);
   });
   connect(&loader_, &TraceLoader::progress, this, [this](double fraction) {
@@ -225,6 +231,12 @@ QWidget *MainWindow::buildReplayBar() {
   return replayBar_;
 }
 
+void MainWindow::setStatisticsModel(QAbstractItemModel *model) {
+  statisticsView_->setModel(model);
+  // Per section, so again for every model.
+  statisticsView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+}
+
 const ExecutionTrace *MainWindow::shownTrace() const {
   return loaded_ ? &loaded_->trace : &session_->trace();
 }
@@ -232,7 +244,7 @@ const ExecutionTrace *MainWindow::shownTrace() const {
 void MainWindow::showLive() {
   loaded_.reset();
   clusterView_->setModel(session_->cluster());
-  statisticsView_->setModel(session_->statistics());
+  setStatisticsModel(session_->statistics());
   spaceTime_->setTrace(&session_->trace(), true);
   replayBar_->hide();
   setWindowTitle(tr("snow-monitor"));
@@ -251,13 +263,29 @@ void MainWindow::showLoaded(std::shared_ptr<const LoadedTrace> trace) {
                            15000);
   setWindowTitle(tr("snow-monitor — %1").arg(loaded_->path));
   clusterView_->setModel(&replayCluster_);
-  statisticsView_->setModel(&replayStatistics_);
+  setStatisticsModel(&replayStatistics_);
   spaceTime_->setTrace(&loaded_->trace, false);
   replayBar_->show();
   replaySlider_->blockSignals(true);
   replaySlider_->setValue(kReplaySteps);
   replaySlider_->blockSignals(false);
   replayTo(loaded_->trace.endTime());
+  if (afterLoadTo_ > afterLoadFrom_)
+    spaceTime_->showRange(afterLoadFrom_, afterLoadTo_);
+  if (!afterLoadScreenshot_.isEmpty()) {
+    QTimer::singleShot(300, this, [this] {
+      const bool saved = grab().save(afterLoadScreenshot_);
+      std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "wrote" : "cannot write",
+                   qPrintable(afterLoadScreenshot_));
+      QCoreApplication::exit(saved ? 0 : 1);
+    });
+  }
+}
+
+void MainWindow::setAfterLoad(double from, double to, const QString &screenshot) {
+  afterLoadFrom_ = from;
+  afterLoadTo_ = to;
+  afterLoadScreenshot_ = screenshot;
 }
 
 void MainWindow::replayTo(double seconds) {

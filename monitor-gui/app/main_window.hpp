@@ -34,12 +34,16 @@ public:
   void setGeometryFile(const QString &path);
   // After the next finished migration, save a picture of the window here.
   void setScreenshotAfterMigration(const QString &path);
+  // Once the trace from openTrace() is shown: show [from, to] (if to > from),
+  // save a picture of the window to `path` (if set) and quit.
+  void setAfterLoad(double from, double to, const QString &screenshot);
 
 private:
   void buildMenus();
   QWidget *buildLegend();
   QWidget *buildReplayBar();
   void showLive();
+  void setStatisticsModel(QAbstractItemModel *model);
   void showLoaded(std::shared_ptr<const LoadedTrace> trace);
   void replayTo(double seconds);
   const ExecutionTrace *shownTrace() const;
@@ -66,6 +70,8 @@ private:
   QLabel *replayLabel_;
   QLabel *connection_;
   QString screenshotPath_;
+  QString afterLoadScreenshot_;
+  double afterLoadFrom_ = 0, afterLoadTo_ = 0;
   bool askingToken_ = false;
 };
 

@@ -110,6 +110,12 @@ void SpaceTimeView::fitAll() {
   viewport()->update();
 }
 
+void SpaceTimeView::showRange(double from, double to) {
+  setFollow(false);
+  axis_.fit(from, to, viewport()->width() - options_.labelWidth);
+  viewport()->update();
+}
+
 void SpaceTimeView::paintEvent(QPaintEvent *) {
   QPainter painter(viewport());
   const QRectF area = viewport()->rect();

@@ -32,6 +32,7 @@ public:
   void setFollow(bool follow);
   bool follow() const { return follow_; }
   void fitAll();
+  void showRange(double from, double to);
 
   const TimeAxis &axis() const { return axis_; }
   RenderOptions renderOptions() const { return options_; }

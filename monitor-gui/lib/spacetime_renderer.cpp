@@ -145,10 +145,6 @@ void paintHostStrip(Frame &f, int row) {
     if (x1 <= x0)
       continue;
     f.painter.fillRect(QRectF(x0, y + 1, x1 - x0, 2), DiagramPalette::host(r.hosts[i].host));
-    if (i > 0 && x1 - x0 > 60) {
-      f.painter.setPen(DiagramPalette::host(r.hosts[i].host).darker(150));
-      f.painter.drawText(QPointF(x0 + 3, y - f.layout.barHeight + 8), f.trace.hosts()[r.hosts[i].host]);
-    }
   }
 }
 
@@ -190,8 +186,11 @@ void paintMigrations(Frame &f) {
     const QString label = (m.checkpoint ? QStringLiteral("checkpoint") : QStringLiteral("→ ") + m.to) +
                           (m.failed ? QStringLiteral(" failed") : QString());
     if (x1 - x0 > 4 || selected) {
+      // On a light plate: the label sits on the row's bar.
+      const QRectF text = f.painter.fontMetrics().boundingRect(label).translated(x1 + 4, top + 11);
+      f.painter.fillRect(text.adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 210));
       f.painter.setPen(m.failed ? DiagramPalette::failure() : QColor(0x20, 0x20, 0x20));
-      f.painter.drawText(QPointF(x1 + 4, top + 10), label);
+      f.painter.drawText(QPointF(x1 + 4, top + 11), label);
     }
     ++f.stats.migrations;
   }

@@ -9,6 +9,8 @@ namespace snow::monitor {
 
 namespace {
 const char *const kPlatforms[] = {"x86_64", "s390x", "ppc", "i686", "armhf"};
+const char *const kByteOrders[] = {"little", "big", "big", "little", "little"};
+const int kWordSizes[] = {8, 8, 4, 4, 4};
 
 QString hostName(int host) {
   const int n = static_cast<int>(std::size(kPlatforms));
@@ -26,7 +28,9 @@ SchedulerEvents syntheticTrace(const SyntheticTraceShape &shape) {
   std::vector<long> seq(static_cast<std::size_t>(p) * p, 0);
   for (int h = 0; h < shape.hosts; ++h)
     events.push_back({0.0, QStringLiteral("host-joined"),
-                      {{"name", hostName(h)}, {"platform", hostName(h)}}});
+                      {{"name", hostName(h)}, {"platform", hostName(h)},
+                       {"byte_order", kByteOrders[h % std::size(kByteOrders)]},
+                       {"word_size", kWordSizes[h % std::size(kWordSizes)]}, {"cpus", 2}}});
   for (int r = 0; r < p; ++r) {
     hostOf[r] = r * shape.hosts / p;
     events.push_back({0.001 * r, QStringLiteral("process-started"),
