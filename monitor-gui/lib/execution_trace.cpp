@@ -282,7 +282,9 @@ void ExecutionTrace::onMessage(const SchedulerEvent &event, bool sent) {
   if (!sent) {
     // The receiver blocked this long for it (optional field): a waiting bar.
     const double waitMs = data.value("wait_ms").toDouble(0);
-    if (waitMs > 0) {
+    const auto &states = rows_[row].states;
+    const bool migrating = !states.empty() && states.back().state == ProcessState::Migrating;
+    if (waitMs > 0 && !migrating) { // a migration's drain is not waiting
       setState(row, event.time - waitMs / 1000, ProcessState::Waiting);
       setState(row, event.time, ProcessState::Computing);
     }

@@ -27,3 +27,10 @@ PY
 if "$monitor" --trace "$work/missing" --export-png "$work/x.png" 2> "$work/err.txt"; then fail "a missing trace exported"; fi
 grep -q "cannot open" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
 echo "exports OK"
+# The window itself, offscreen, showing a stretch of the trace (the hook
+# that makes docs/monitor-spacetime.png).
+SNOW_MONITOR=$monitor "$(dirname "$0")/../scripts/spacetime-screenshot.sh" "$work/trace.lines" "" "$work/window.png" > "$work/shot.txt" 2>&1 ||
+  fail "spacetime-screenshot.sh: $(cat "$work/shot.txt")"
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); assert d[:4]==b"\x89PNG" and len(d) > 20000' "$work/window.png" ||
+  fail "no window picture"
+echo "window picture OK"
