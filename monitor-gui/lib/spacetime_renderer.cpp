@@ -228,10 +228,17 @@ void paintMessages(Frame &f) {
     }
   }
   f.stats.arrows = shafts.size();
+  // Dense arrows read better without heads, and need no antialiasing (which
+  // costs several times as much per line).
+  const bool dense = shafts.size() > 2000;
+  f.painter.save();
+  if (dense)
+    f.painter.setRenderHint(QPainter::Antialiasing, false);
   f.painter.setPen(QPen(DiagramPalette::message(), 1));
   f.painter.drawLines(shafts);
-  if (shafts.size() < 4000) // dense arrows read better without heads
+  if (!dense)
     f.painter.drawLines(heads);
+  f.painter.restore();
 }
 
 void paintMarkers(Frame &f) {
