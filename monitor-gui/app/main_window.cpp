@@ -259,7 +259,7 @@ void MainWindow::showLoaded(std::shared_ptr<const LoadedTrace> trace) {
                                .arg(loaded_->trace.eventCount())
                                .arg(loaded_->trace.messageCount())
                                .arg(loaded_->trace.migrations().size())
-                               .arg(loaded_->parseSeconds + loaded_->buildSeconds, 0, 'f', 2),
+                               .arg(loaded_->seconds, 0, 'f', 2),
                            15000);
   setWindowTitle(tr("snow-monitor — %1").arg(loaded_->path));
   clusterView_->setModel(&replayCluster_);

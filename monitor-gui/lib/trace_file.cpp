@@ -66,15 +66,17 @@ TraceReadResult readChrome(QIODevice &device) {
   return result;
 }
 
-TraceReadResult readLines(QIODevice &device, const std::function<void(double)> &progress) {
-  TraceReadResult result;
+// Calls `sink` with each event of a lines trace, in file order.
+void readLines(QIODevice &device, const std::function<void(SchedulerEvent &&)> &sink,
+               int *skippedLines, const std::function<void(double)> &progress) {
   const qint64 size = std::max<qint64>(device.size(), 1);
   qint64 done = 0;
+  std::size_t count = 0;
   QByteArray line;
   while (!device.atEnd()) {
     line = device.readLine();
     done += line.size();
-    if ((result.events.size() & 0xffff) == 0 && progress)
+    if ((++count & 0xffff) == 0 && progress)
       progress(static_cast<double>(done) / size);
     line = line.trimmed();
     if (line.isEmpty())
@@ -84,17 +86,23 @@ TraceReadResult readLines(QIODevice &device, const std::function<void(double)> &
     bool isNumber = false;
     const double time = line.left(firstSpace).toDouble(&isNumber);
     if (secondSpace < 0 || !isNumber) {
-      ++result.skippedLines;
+      ++*skippedLines;
       continue;
     }
     const QJsonDocument data = QJsonDocument::fromJson(line.mid(secondSpace + 1));
     if (!data.isObject()) {
-      ++result.skippedLines;
+      ++*skippedLines;
       continue;
     }
-    result.events.push_back({time, QString::fromUtf8(line.mid(firstSpace + 1, secondSpace - firstSpace - 1)),
-                             data.object()});
+    sink({time, QString::fromUtf8(line.mid(firstSpace + 1, secondSpace - firstSpace - 1)),
+          data.object()});
   }
+}
+
+TraceReadResult readLines(QIODevice &device, const std::function<void(double)> &progress) {
+  TraceReadResult result;
+  readLines(device, [&](SchedulerEvent &&event) { result.events.push_back(std::move(event)); },
+            &result.skippedLines, progress);
   return result;
 }
 
@@ -116,6 +124,24 @@ TraceReadResult readTrace(QIODevice &device, const std::function<void(double)> &
   if (progress)
     progress(1.0);
   return result;
+}
+
+QString readTraceInto(QIODevice &device, ExecutionTrace &trace, int *skippedLines,
+                      const std::function<void(double)> &progress) {
+  *skippedLines = 0;
+  if (detectTraceFormat(device) == TraceFileFormat::Chrome) {
+    const TraceReadResult read = readChrome(device);
+    trace.appendAll(read.events);
+    if (progress)
+      progress(1.0);
+    return read.error;
+  }
+  // Event by event: a large trace never exists twice in memory.
+  readLines(device, [&trace](SchedulerEvent &&event) { trace.append(event); }, skippedLines,
+            progress);
+  if (progress)
+    progress(1.0);
+  return {};
 }
 
 TraceReadResult readTraceFile(const QString &path, const std::function<void(double)> &progress) {

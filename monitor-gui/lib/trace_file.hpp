@@ -39,6 +39,11 @@ TraceReadResult readTraceFile(const QString &path,
 // each matched message as its message-sent and message-received.
 SchedulerEvents traceEvents(const ExecutionTrace &trace);
 
+// Reads straight into `trace` (a lines trace without holding its events);
+// returns an error message, or empty.
+QString readTraceInto(QIODevice &device, ExecutionTrace &trace, int *skippedLines,
+                      const std::function<void(double)> &progress = {});
+
 // One event as a line of the lines format (no newline).
 QByteArray traceLine(const SchedulerEvent &event);
 bool writeLinesTrace(QIODevice &device, const SchedulerEvents &events);

@@ -3,6 +3,7 @@
 #include "trace_file.hpp"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QPointer>
 #include <QThread>
 
@@ -18,19 +19,18 @@ std::shared_ptr<LoadedTrace> TraceLoader::loadNow(const QString &path, QString *
                                                   const std::function<void(double)> &progress) {
   QElapsedTimer timer;
   timer.start();
-  TraceReadResult read = readTraceFile(path, progress);
-  if (!read.error.isEmpty()) {
-    *error = read.error;
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    *error = QStringLiteral("cannot open %1: %2").arg(path, file.errorString());
     return nullptr;
   }
   auto result = std::make_shared<LoadedTrace>();
   result->path = path;
-  result->skippedLines = read.skippedLines;
-  result->parseSeconds = timer.nsecsElapsed() / 1e9;
-  timer.restart();
-  result->trace.appendAll(read.events);
+  *error = readTraceInto(file, result->trace, &result->skippedLines, progress);
+  if (!error->isEmpty())
+    return nullptr;
   result->trace.finish();
-  result->buildSeconds = timer.nsecsElapsed() / 1e9;
+  result->seconds = timer.nsecsElapsed() / 1e9;
   return result;
 }
 

@@ -15,8 +15,7 @@ struct LoadedTrace {
   QString path;
   ExecutionTrace trace;
   int skippedLines = 0;
-  double parseSeconds = 0; // reading and parsing
-  double buildSeconds = 0; // building the ExecutionTrace
+  double seconds = 0; // reading, parsing and building the ExecutionTrace
 };
 
 class TraceLoader : public QObject {
