@@ -78,8 +78,8 @@ int main(int argc, char **argv) {
   struct Level {
     const char *name;
     double window;
-  } levels[] = {{"whole trace", length}, {"1/10", length / 10}, {"1/100", length / 100},
-                {"1/1000", length / 1000}, {"10 ms", 0.01}, {"1 ms", 0.001}};
+  } levels[] = {{"whole trace", length},   {"1/10", length / 10}, {"1/100", length / 100},
+                {"1/1000", length / 1000}, {"10 ms", 0.01},       {"1 ms", 0.001}};
   std::printf("\n%-12s %12s %10s %10s %8s %8s  %s\n", "zoom", "window (s)", "median ms", "max ms",
               "arrows", "rects", "goal <= 16 ms");
   bool pass = true;
@@ -96,7 +96,8 @@ int main(int argc, char **argv) {
       QPainter painter(&image);
       painter.setRenderHint(QPainter::Antialiasing);
       timer.restart();
-      stats = SpaceTimeRenderer::paint(painter, QRectF(QPointF(0, 0), pixels), trace, layout, axis, options);
+      stats = SpaceTimeRenderer::paint(painter, QRectF(QPointF(0, 0), pixels), trace, layout, axis,
+                                       options);
       painter.end();
       times.push_back(timer.nsecsElapsed() / 1e6);
     }

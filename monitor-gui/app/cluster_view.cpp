@@ -80,7 +80,8 @@ void ClusterView::relayout() {
     int chipY = y + kHeader;
     for (int p = 0; p < model_->rowCount(host); ++p) {
       const QModelIndex process = model_->index(p, 0, host);
-      if (!showExited_ && process.data(ClusterModel::StateRole).toString() == QLatin1String("exited"))
+      if (!showExited_ &&
+          process.data(ClusterModel::StateRole).toString() == QLatin1String("exited"))
         continue;
       card.chips.push_back({process, QRect(x + 10, chipY, kCardWidth - 20, kChipHeight)});
       chipY += kChipHeight + kChipGap;
@@ -114,15 +115,18 @@ void ClusterView::paintEvent(QPaintEvent *) {
   painter.fillRect(rect(), palette().window());
   if (cards_.empty()) {
     painter.setPen(palette().color(QPalette::PlaceholderText));
-    painter.drawText(rect(), Qt::AlignCenter, tr("No hosts. Start a cluster with `snow cluster up`."));
+    painter.drawText(rect(), Qt::AlignCenter,
+                     tr("No hosts. Start a cluster with `snow cluster up`."));
   }
   const Card *target = dragging_ ? cardAt(dragPos_) : nullptr;
   for (const Card &card : cards_) {
     paintCard(painter, card);
     if (&card == target && pressed_.isValid()) {
-      const bool ok = card.index.data(ClusterModel::NameRole) != pressed_.data(ClusterModel::HostRole) &&
-                      model_->flags(card.index) & Qt::ItemIsDropEnabled && model_->isInteractive();
-      painter.setPen(QPen(ok ? QColor(0x2e, 0x7d, 0x32) : QColor(0x9e, 0x9e, 0x9e), 3, Qt::DashLine));
+      const bool ok =
+          card.index.data(ClusterModel::NameRole) != pressed_.data(ClusterModel::HostRole) &&
+          model_->flags(card.index) & Qt::ItemIsDropEnabled && model_->isInteractive();
+      painter.setPen(
+          QPen(ok ? QColor(0x2e, 0x7d, 0x32) : QColor(0x9e, 0x9e, 0x9e), 3, Qt::DashLine));
       painter.setBrush(Qt::NoBrush);
       painter.drawRoundedRect(card.rect.adjusted(1, 1, -1, -1), 8, 8);
     }
@@ -149,7 +153,8 @@ void ClusterView::paintCard(QPainter &painter, const Card &card) const {
   painter.setFont(title);
   painter.setPen(online ? palette().color(QPalette::WindowText) : QColor(0x80, 0x80, 0x80));
   painter.drawText(QRect(r.x(), r.y(), r.width(), 20), Qt::AlignLeft | Qt::AlignVCenter,
-                   h.data(ClusterModel::NameRole).toString() + (online ? QString() : tr(" (offline)")));
+                   h.data(ClusterModel::NameRole).toString() +
+                       (online ? QString() : tr(" (offline)")));
   painter.setFont(font());
   const QString platform = QStringLiteral("%1 · %2-endian · %3-bit · %4 CPUs")
                                .arg(h.data(ClusterModel::PlatformRole).toString(),
@@ -157,7 +162,8 @@ void ClusterView::paintCard(QPainter &painter, const Card &card) const {
                                .arg(h.data(ClusterModel::WordSizeRole).toInt() * 8)
                                .arg(h.data(ClusterModel::CpusRole).toInt());
   painter.setPen(QColor(0x50, 0x50, 0x50));
-  painter.drawText(QRect(r.x(), r.y() + 20, r.width(), 16), Qt::AlignLeft | Qt::AlignVCenter, platform);
+  painter.drawText(QRect(r.x(), r.y() + 20, r.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   platform);
   // Load: a bar that fills at one load unit per CPU.
   const double load = h.data(ClusterModel::LoadRole).toDouble();
   const int cpus = std::max(1, h.data(ClusterModel::CpusRole).toInt());
@@ -168,7 +174,8 @@ void ClusterView::paintCard(QPainter &painter, const Card &card) const {
   painter.setBrush(QColor(0xe0, 0xe0, 0xe0));
   painter.drawRect(bar);
   painter.setBrush(load / cpus > 0.9 ? QColor(0xd9, 0x53, 0x4f) : QColor(0x4c, 0xa8, 0x5a));
-  painter.drawRect(QRect(bar.x(), bar.y(), int(bar.width() * std::min(1.0, load / cpus)), bar.height()));
+  painter.drawRect(
+      QRect(bar.x(), bar.y(), int(bar.width() * std::min(1.0, load / cpus)), bar.height()));
 }
 
 void ClusterView::paintChip(QPainter &painter, const QModelIndex &index, const QRect &rect,
@@ -188,7 +195,8 @@ void ClusterView::paintChip(QPainter &painter, const QModelIndex &index, const Q
     painter.setBrush(QColor(0xff, 0xff, 0xff));
     painter.drawRect(bar);
     painter.setBrush(QColor(0xef, 0x6c, 0x00));
-    painter.drawRect(QRect(bar.x(), bar.y(), int(bar.width() * std::clamp(progress, 0.0, 1.0)), bar.height()));
+    painter.drawRect(
+        QRect(bar.x(), bar.y(), int(bar.width() * std::clamp(progress, 0.0, 1.0)), bar.height()));
   }
   QFont bold = font();
   bold.setBold(true);
@@ -198,11 +206,13 @@ void ClusterView::paintChip(QPainter &painter, const QModelIndex &index, const Q
   painter.drawText(QRect(text.x(), text.y(), text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
                    index.data(Qt::DisplayRole).toString());
   painter.setFont(font());
-  painter.drawText(QRect(text.x(), text.y(), text.width(), 16), Qt::AlignRight | Qt::AlignVCenter, state);
+  painter.drawText(QRect(text.x(), text.y(), text.width(), 16), Qt::AlignRight | Qt::AlignVCenter,
+                   state);
   const QString progressText = index.data(ClusterModel::ProgressTextRole).toString();
   painter.setPen(failure.isEmpty() ? QColor(0x40, 0x40, 0x40) : QColor(0xc6, 0x28, 0x28));
   const QString second = failure.isEmpty() ? progressText : failure;
-  painter.drawText(QRect(text.x(), text.y() + 17, text.width(), 16), Qt::AlignLeft | Qt::AlignVCenter,
+  painter.drawText(QRect(text.x(), text.y() + 17, text.width(), 16),
+                   Qt::AlignLeft | Qt::AlignVCenter,
                    fontMetrics().elidedText(second, Qt::ElideRight, text.width()));
   painter.restore();
 }
@@ -270,25 +280,32 @@ void ClusterView::contextMenuEvent(QContextMenuEvent *event) {
   if (const Chip *chip = chipAt(event->pos())) {
     const QPersistentModelIndex process = chip->index;
     const long id = process.data(ClusterModel::ProcessIdRole).toLongLong();
-    const bool running = process.data(ClusterModel::StateRole).toString() == QLatin1String("running");
+    const bool running =
+        process.data(ClusterModel::StateRole).toString() == QLatin1String("running");
     QMenu *migrate = menu.addMenu(tr("Migrate to"));
     for (const Card &card : cards_) {
       const QPersistentModelIndex host = card.index;
-      QAction *action = migrate->addAction(host.data(ClusterModel::NameRole).toString(),
-                                           this, [this, process, host] { drop(process, host); });
-      action->setEnabled(live && running && host.data(ClusterModel::NameRole) != process.data(ClusterModel::HostRole));
+      QAction *action = migrate->addAction(host.data(ClusterModel::NameRole).toString(), this,
+                                           [this, process, host] { drop(process, host); });
+      action->setEnabled(live && running &&
+                         host.data(ClusterModel::NameRole) != process.data(ClusterModel::HostRole));
     }
-    menu.addAction(tr("Checkpoint…"), this, [this, id] { emit checkpointRequested(id); })->setEnabled(live && running);
+    menu.addAction(tr("Checkpoint…"), this, [this, id] { emit checkpointRequested(id); })
+        ->setEnabled(live && running);
     menu.addSeparator();
-    menu.addAction(tr("Kill (SIGTERM)"), this, [this, id] { emit killRequested(id, 15); })->setEnabled(live && running);
-    menu.addAction(tr("Kill (SIGKILL)"), this, [this, id] { emit killRequested(id, 9); })->setEnabled(live && running);
+    menu.addAction(tr("Kill (SIGTERM)"), this, [this, id] { emit killRequested(id, 15); })
+        ->setEnabled(live && running);
+    menu.addAction(tr("Kill (SIGKILL)"), this, [this, id] { emit killRequested(id, 9); })
+        ->setEnabled(live && running);
   } else {
     const Card *card = cardAt(event->pos());
     const QString host = card ? card->index.data(ClusterModel::NameRole).toString() : QString();
     menu.addAction(card ? tr("Run a program on %1…").arg(host) : tr("Run a program…"), this,
-                   [this, host] { emit runRequested(host); })->setEnabled(live);
-    menu.addAction(card ? tr("Restart a checkpoint on %1…").arg(host) : tr("Restart a checkpoint…"), this,
-                   [this, host] { emit restartRequested(host); })->setEnabled(live);
+                   [this, host] { emit runRequested(host); })
+        ->setEnabled(live);
+    menu.addAction(card ? tr("Restart a checkpoint on %1…").arg(host) : tr("Restart a checkpoint…"),
+                   this, [this, host] { emit restartRequested(host); })
+        ->setEnabled(live);
   }
   menu.exec(event->globalPos());
 }
@@ -301,14 +318,16 @@ void ClusterView::writeGeometry() {
     hosts.insert(card.index.data(ClusterModel::NameRole).toString(),
                  rectJson(QRect(mapToGlobal(card.rect.topLeft()), card.rect.size())));
     for (const Chip &chip : card.chips)
-      processes.insert(QString::number(chip.index.data(ClusterModel::ProcessIdRole).toLongLong()),
-                       QJsonObject{{"rect", rectJson(QRect(mapToGlobal(chip.rect.topLeft()), chip.rect.size()))},
-                                   {"host", chip.index.data(ClusterModel::HostRole).toString()},
-                                   {"state", chip.index.data(ClusterModel::StateRole).toString()},
-                                   {"progress", chip.index.data(ClusterModel::ProgressTextRole).toString()},
-                                   {"failure", chip.index.data(ClusterModel::FailureRole).toString()}});
+      processes.insert(
+          QString::number(chip.index.data(ClusterModel::ProcessIdRole).toLongLong()),
+          QJsonObject{{"rect", rectJson(QRect(mapToGlobal(chip.rect.topLeft()), chip.rect.size()))},
+                      {"host", chip.index.data(ClusterModel::HostRole).toString()},
+                      {"state", chip.index.data(ClusterModel::StateRole).toString()},
+                      {"progress", chip.index.data(ClusterModel::ProgressTextRole).toString()},
+                      {"failure", chip.index.data(ClusterModel::FailureRole).toString()}});
   }
-  const QByteArray json = QJsonDocument(QJsonObject{{"hosts", hosts}, {"processes", processes}}).toJson();
+  const QByteArray json =
+      QJsonDocument(QJsonObject{{"hosts", hosts}, {"processes", processes}}).toJson();
   if (json == writtenGeometry_)
     return;
   QFile file(geometryFile_ + QStringLiteral(".tmp"));

@@ -56,7 +56,8 @@ int exportAndExit(const QCommandLineParser &args) {
   }
   if (args.isSet("export-chrome")) {
     QSaveFile file(args.value("export-chrome"));
-    if (!file.open(QIODevice::WriteOnly) || !writeChromeTrace(file, loaded->trace) || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || !writeChromeTrace(file, loaded->trace) ||
+        !file.commit()) {
       std::fprintf(stderr, "snow-monitor: cannot write %s\n", qPrintable(file.fileName()));
       status = 1;
     }
@@ -76,12 +77,16 @@ int main(int argc, char **argv) {
   QApplication::setApplicationName(QStringLiteral("snow-monitor"));
 
   QCommandLineParser args;
-  args.setApplicationDescription(QStringLiteral("The SnowMigrate cluster monitor (docs/monitor.md)"));
+  args.setApplicationDescription(
+      QStringLiteral("The SnowMigrate cluster monitor (docs/monitor.md)"));
   args.addHelpOption();
   args.addOptions({
-      {"state-dir", "The scheduler's state directory (default: $XDG_RUNTIME_DIR/snow or /tmp/snow-<uid>).", "dir"},
+      {"state-dir",
+       "The scheduler's state directory (default: $XDG_RUNTIME_DIR/snow or /tmp/snow-<uid>).",
+       "dir"},
       {"token-file", "The token file (default: <state-dir>/token).", "file"},
-      {"host", "The scheduler's address (default: from scheduler.json, else 127.0.0.1).", "address"},
+      {"host", "The scheduler's address (default: from scheduler.json, else 127.0.0.1).",
+       "address"},
       {"port", "The scheduler's port (default: from <state-dir>/scheduler.json).", "port"},
       {"trace", "Open this trace file (lines or Chrome JSON).", "file"},
       {"export-png", "Render --trace to this PNG and exit.", "file"},
@@ -89,9 +94,11 @@ int main(int argc, char **argv) {
       {"export-chrome", "Write --trace as Chrome trace-event JSON and exit.", "file"},
       {"size", "The size of --export-png/--export-svg (default 1600x900).", "WxH"},
       {"time-range", "Show (or export) the seconds FROM to TO of --trace.", "FROM:TO"},
-      {"screenshot-after-load", "Save a picture of the window once --trace is shown, and quit.", "file"},
+      {"screenshot-after-load", "Save a picture of the window once --trace is shown, and quit.",
+       "file"},
       {"geometry-file", "Write the cluster view's chip and card rectangles here (tests).", "file"},
-      {"screenshot-after-migration", "Save a picture of the window after the next finished migration.", "file"},
+      {"screenshot-after-migration",
+       "Save a picture of the window after the next finished migration.", "file"},
   });
   args.process(app);
 

@@ -102,13 +102,13 @@ MainWindow::MainWindow(MonitorSession *session, QWidget *parent)
   connect(clusterView_, &ClusterView::restartRequested, this, &MainWindow::restartCheckpoint);
   connect(clusterView_, &ClusterView::checkpointRequested, this, &MainWindow::checkpointProcess);
   connect(clusterView_, &ClusterView::killRequested, session_, &MonitorSession::kill);
-  connect(session_, &MonitorSession::connectionChanged, this, [this](bool, const QString &text) {
-    connection_->setText(text);
-  });
+  connect(session_, &MonitorSession::connectionChanged, this,
+          [this](bool, const QString &text) { connection_->setText(text); });
   connect(session_, &MonitorSession::tokenNeeded, this, &MainWindow::askToken);
-  connect(session_, &MonitorSession::commandFailed, this, [this](const QString &command, const QString &message) {
-    statusBar()->showMessage(tr("%1 refused: %2").arg(command, message), 10000);
-  });
+  connect(session_, &MonitorSession::commandFailed, this,
+          [this](const QString &command, const QString &message) {
+            statusBar()->showMessage(tr("%1 refused: %2").arg(command, message), 10000);
+          });
   connect(session_, &MonitorSession::traceAppended, this, [this] {
     if (!loaded_)
       spaceTime_->traceGrew();
@@ -134,8 +134,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus() {
   QMenu *file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open trace…"), QKeySequence::Open, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), {},
-                                                      tr("Traces (*.json *.trace *.txt *.lines);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open trace"), {}, tr("Traces (*.json *.trace *.txt *.lines);;All files (*)"));
     if (!path.isEmpty())
       openTrace(path);
   });
@@ -176,7 +176,8 @@ QWidget *MainWindow::buildLegend() {
       {"waiting", ShowWaiting, DiagramPalette::state(ProcessState::Waiting)},
       {"migrating", ShowMigrating, DiagramPalette::state(ProcessState::Migrating)},
       {"messages", ShowMessages, DiagramPalette::message()},
-      {"migrations (collect, transfer, restore)", ShowMigrations, DiagramPalette::phase(Phase::Transfer)},
+      {"migrations (collect, transfer, restore)", ShowMigrations,
+       DiagramPalette::phase(Phase::Transfer)},
       {"markers (drain, redirect, exit)", ShowMarkers, Qt::black},
   };
   for (const auto &entry : entries) {
@@ -185,7 +186,8 @@ QWidget *MainWindow::buildLegend() {
     box->setIcon(swatch(entry.colour));
     const unsigned kind = entry.kind;
     connect(box, &QCheckBox::toggled, this, [this, kind](bool on) {
-      spaceTime_->setVisibleKinds(on ? spaceTime_->visibleKinds() | kind : spaceTime_->visibleKinds() & ~kind);
+      spaceTime_->setVisibleKinds(on ? spaceTime_->visibleKinds() | kind
+                                     : spaceTime_->visibleKinds() & ~kind);
     });
     layout->addWidget(box);
   }
@@ -225,7 +227,8 @@ QWidget *MainWindow::buildReplayBar() {
     if (!loaded_)
       return;
     const ExecutionTrace &trace = loaded_->trace;
-    replayTo(trace.beginTime() + (trace.endTime() - trace.beginTime()) * replaySlider_->value() / kReplaySteps);
+    replayTo(trace.beginTime() +
+             (trace.endTime() - trace.beginTime()) * replaySlider_->value() / kReplaySteps);
   });
   replayBar_->hide();
   return replayBar_;
@@ -301,13 +304,17 @@ void MainWindow::replayTo(double seconds) {
   }
   replayCluster_.applyEvents(upTo);
   replayStatistics_.applyEvents(upTo);
-  spaceTime_->setCutoff(seconds >= loaded_->trace.endTime() ? std::numeric_limits<double>::infinity() : seconds);
-  replayLabel_->setText(tr("%1 s of %2 s").arg(seconds, 0, 'f', 3).arg(loaded_->trace.endTime(), 0, 'f', 3));
+  spaceTime_->setCutoff(
+      seconds >= loaded_->trace.endTime() ? std::numeric_limits<double>::infinity() : seconds);
+  replayLabel_->setText(
+      tr("%1 s of %2 s").arg(seconds, 0, 'f', 3).arg(loaded_->trace.endTime(), 0, 'f', 3));
 }
 
 void MainWindow::exportDiagram() {
-  QString filter = svgExportAvailable() ? tr("PNG image (*.png);;SVG drawing (*.svg)") : tr("PNG image (*.png)");
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QStringLiteral("spacetime.png"), filter);
+  QString filter =
+      svgExportAvailable() ? tr("PNG image (*.png);;SVG drawing (*.svg)") : tr("PNG image (*.png)");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"),
+                                                    QStringLiteral("spacetime.png"), filter);
   if (path.isEmpty())
     return;
   QString error;
@@ -323,8 +330,9 @@ void MainWindow::exportDiagram() {
 }
 
 void MainWindow::exportChrome() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export Chrome trace"), QStringLiteral("trace.json"),
-                                                    tr("Chrome trace JSON (*.json)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export Chrome trace"), QStringLiteral("trace.json"),
+                                   tr("Chrome trace JSON (*.json)"));
   if (path.isEmpty())
     return;
   QSaveFile file(path);
@@ -333,8 +341,8 @@ void MainWindow::exportChrome() {
 }
 
 void MainWindow::saveTrace() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), QStringLiteral("trace.lines"),
-                                                    tr("Lines trace (*.lines *.txt)"));
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Save trace"), QStringLiteral("trace.lines"), tr("Lines trace (*.lines *.txt)"));
   if (path.isEmpty())
     return;
   // The messages live compactly in the trace: write them back as events.
@@ -354,7 +362,8 @@ void MainWindow::askToken(const QString &message) {
   bool ok = false;
   const QString token = QInputDialog::getText(
       this, tr("Scheduler token"),
-      tr("%1\nThe token is in <state-dir>/token of the machine that runs snow-scheduler.").arg(message),
+      tr("%1\nThe token is in <state-dir>/token of the machine that runs snow-scheduler.")
+          .arg(message),
       QLineEdit::Password, {}, &ok);
   askingToken_ = false;
   if (ok && !token.trimmed().isEmpty())
@@ -363,9 +372,11 @@ void MainWindow::askToken(const QString &message) {
 
 void MainWindow::runProgram(const QString &host) {
   bool ok = false;
-  const QString line = QInputDialog::getText(
-      this, tr("Run"), host.isEmpty() ? tr("Program and arguments:") : tr("Program and arguments (on %1):").arg(host),
-      QLineEdit::Normal, QStringLiteral("linpack 400 60"), &ok);
+  const QString line =
+      QInputDialog::getText(this, tr("Run"),
+                            host.isEmpty() ? tr("Program and arguments:")
+                                           : tr("Program and arguments (on %1):").arg(host),
+                            QLineEdit::Normal, QStringLiteral("linpack 400 60"), &ok);
   QStringList words = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
   if (!ok || words.isEmpty())
     return;
@@ -382,8 +393,8 @@ void MainWindow::restartCheckpoint(const QString &host) {
 
 void MainWindow::checkpointProcess(long process) {
   const QString file = QFileDialog::getSaveFileName(
-      this, tr("Checkpoint process %1").arg(process), QStringLiteral("/tmp/process-%1.snow").arg(process),
-      tr("Checkpoints (*.snow)"));
+      this, tr("Checkpoint process %1").arg(process),
+      QStringLiteral("/tmp/process-%1.snow").arg(process), tr("Checkpoints (*.snow)"));
   if (!file.isEmpty())
     session_->checkpoint(process, file);
 }

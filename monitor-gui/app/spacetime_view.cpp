@@ -57,7 +57,8 @@ void SpaceTimeView::traceGrew() {
     relayoutRows();
   if (follow_) {
     const double plotWidth = viewport()->width() - options_.labelWidth;
-    if (axis_.secondsPerPixel() * plotWidth > 4 * kLiveWindowSeconds && trace_->endTime() < kLiveWindowSeconds)
+    if (axis_.secondsPerPixel() * plotWidth > 4 * kLiveWindowSeconds &&
+        trace_->endTime() < kLiveWindowSeconds)
       axis_.fit(0, kLiveWindowSeconds, plotWidth);
     axis_.anchor(now(), viewport()->width() - kFollowMargin);
   }
@@ -206,7 +207,8 @@ void SpaceTimeView::mouseReleaseEvent(QMouseEvent *event) {
 bool SpaceTimeView::viewportEvent(QEvent *event) {
   if (event->type() == QEvent::ToolTip && trace_) {
     auto *help = static_cast<QHelpEvent *>(event);
-    const DiagramHit hit = hitTest(*trace_, layout_, axis_, options_, viewport()->rect(), help->pos());
+    const DiagramHit hit =
+        hitTest(*trace_, layout_, axis_, options_, viewport()->rect(), help->pos());
     if (hit.kind == DiagramHit::Kind::Nothing)
       QToolTip::hideText();
     else

@@ -15,8 +15,7 @@ struct ArrowGeometry {
 };
 
 // headLength in pixels, headAngle in degrees on either side of the shaft.
-ArrowGeometry arrowBetween(QPointF from, QPointF to, double headLength = 7,
-                           double headAngle = 25);
+ArrowGeometry arrowBetween(QPointF from, QPointF to, double headLength = 7, double headAngle = 25);
 
 // Distance from `point` to the segment [a, b], for hover and click hits.
 double distanceToSegment(QPointF point, QPointF a, QPointF b);

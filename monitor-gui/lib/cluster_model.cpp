@@ -210,7 +210,8 @@ void ClusterModel::applyEvent(const SchedulerEvent &event) {
       host->processCount = d.value("processes").toInt();
       hostChanged(*host);
     }
-  } else if (name == QLatin1String("process-started") || name == QLatin1String("process-restored")) {
+  } else if (name == QLatin1String("process-started") ||
+             name == QLatin1String("process-restored")) {
     const long id = static_cast<long>(d.value("process").toDouble());
     Process &p = ensureProcess(id, d.value("host").toString());
     moveProcess(p, d.value("host").toString());
@@ -243,7 +244,8 @@ void ClusterModel::onMigrationEvent(const SchedulerEvent &event) {
     return;
   const QString &name = event.name;
   const bool checkpoint = name.startsWith(QLatin1String("checkpoint-"));
-  const QString what = checkpoint ? QStringLiteral("checkpoint") : QStringLiteral("→ ") + d.value("to").toString();
+  const QString what =
+      checkpoint ? QStringLiteral("checkpoint") : QStringLiteral("→ ") + d.value("to").toString();
   if (name.endsWith(QLatin1String("-started"))) {
     p->state = checkpoint ? QStringLiteral("running") : QStringLiteral("migrating");
     p->progress = 0;
@@ -268,7 +270,8 @@ void ClusterModel::onMigrationEvent(const SchedulerEvent &event) {
   } else if (name.endsWith(QLatin1String("-failed"))) {
     p->progress = -1;
     p->progressText.clear();
-    p->failure = (checkpoint ? QStringLiteral("checkpoint failed: ") : QStringLiteral("migration failed: ")) +
+    p->failure = (checkpoint ? QStringLiteral("checkpoint failed: ")
+                             : QStringLiteral("migration failed: ")) +
                  d.value("reason").toString();
     if (!checkpoint) {
       p->state = QStringLiteral("running");
@@ -340,40 +343,62 @@ QVariant ClusterModel::data(const QModelIndex &index, int role) const {
           .arg(h.name, h.platform)
           .arg(h.load, 0, 'f', 2)
           .arg(h.processCount);
-    case IsHostRole: return true;
-    case NameRole: return h.name;
-    case PlatformRole: return h.platform;
-    case ByteOrderRole: return h.byteOrder;
-    case WordSizeRole: return h.wordSize;
-    case CpusRole: return h.cpus;
-    case LoadRole: return h.load;
-    case OnlineRole: return h.online;
-    default: return {};
+    case IsHostRole:
+      return true;
+    case NameRole:
+      return h.name;
+    case PlatformRole:
+      return h.platform;
+    case ByteOrderRole:
+      return h.byteOrder;
+    case WordSizeRole:
+      return h.wordSize;
+    case CpusRole:
+      return h.cpus;
+    case LoadRole:
+      return h.load;
+    case OnlineRole:
+      return h.online;
+    default:
+      return {};
     }
   }
   const Process &p = *static_cast<Host *>(index.internalPointer())->processes[index.row()];
   switch (role) {
   case Qt::DisplayRole:
-    return p.rank >= 0 ? QStringLiteral("%1 %2 r%3").arg(p.id).arg(shortProgram(p.program)).arg(p.rank)
-                       : QStringLiteral("%1 %2").arg(p.id).arg(shortProgram(p.program));
+    return p.rank >= 0
+               ? QStringLiteral("%1 %2 r%3").arg(p.id).arg(shortProgram(p.program)).arg(p.rank)
+               : QStringLiteral("%1 %2").arg(p.id).arg(shortProgram(p.program));
   case Qt::ToolTipRole:
     return QStringLiteral("process %1: %2 %3\n%4 on %5, pid %6%7")
         .arg(p.id)
         .arg(p.program, p.args.join(QLatin1Char(' ')), p.state, p.host)
         .arg(p.pid)
         .arg(p.failure.isEmpty() ? QString() : QStringLiteral("\n") + p.failure);
-  case IsHostRole: return false;
-  case NameRole: return shortProgram(p.program);
-  case ProcessIdRole: return static_cast<qlonglong>(p.id);
-  case RankRole: return p.rank;
-  case GroupRole: return p.group;
-  case StateRole: return p.state;
-  case HostRole: return p.host;
-  case ProgressRole: return p.progress;
-  case ProgressTextRole: return p.progressText;
-  case FailureRole: return p.failure;
-  case ArgsRole: return p.args;
-  default: return {};
+  case IsHostRole:
+    return false;
+  case NameRole:
+    return shortProgram(p.program);
+  case ProcessIdRole:
+    return static_cast<qlonglong>(p.id);
+  case RankRole:
+    return p.rank;
+  case GroupRole:
+    return p.group;
+  case StateRole:
+    return p.state;
+  case HostRole:
+    return p.host;
+  case ProgressRole:
+    return p.progress;
+  case ProgressTextRole:
+    return p.progressText;
+  case FailureRole:
+    return p.failure;
+  case ArgsRole:
+    return p.args;
+  default:
+    return {};
   }
 }
 

@@ -24,22 +24,22 @@ public:
 
   enum Role {
     IsHostRole = Qt::UserRole + 1,
-    NameRole,       // host name / process program
-    PlatformRole,   // host
-    ByteOrderRole,  // host: "little" / "big"
-    WordSizeRole,   // host
-    CpusRole,       // host
-    LoadRole,       // host: load average
-    OnlineRole,     // host: still registered
-    ProcessIdRole,  // process
-    RankRole,       // process: -1 without one
-    GroupRole,      // process
-    StateRole,      // process: starting, running, migrating, exited
-    HostRole,       // process: where it runs
-    ProgressRole,   // process: 0..1 while migrating or checkpointing, else -1
+    NameRole,         // host name / process program
+    PlatformRole,     // host
+    ByteOrderRole,    // host: "little" / "big"
+    WordSizeRole,     // host
+    CpusRole,         // host
+    LoadRole,         // host: load average
+    OnlineRole,       // host: still registered
+    ProcessIdRole,    // process
+    RankRole,         // process: -1 without one
+    GroupRole,        // process
+    StateRole,        // process: starting, running, migrating, exited
+    HostRole,         // process: where it runs
+    ProgressRole,     // process: 0..1 while migrating or checkpointing, else -1
     ProgressTextRole, // process: "transfer 7.6 MiB", "requested → s390x"
-    FailureRole,    // process: the last refused or failed migration's reason
-    ArgsRole,       // process: its arguments, as a string list
+    FailureRole,      // process: the last refused or failed migration's reason
+    ArgsRole,         // process: its arguments, as a string list
   };
 
   explicit ClusterModel(QObject *parent = nullptr);

@@ -36,7 +36,8 @@ const char *stateName(ProcessState state) {
 QString describeMessage(const ExecutionTrace &trace, const Channel &channel, const Message &m) {
   const ProcessRow &from = trace.rows()[channel.fromRow];
   const ProcessRow &to = trace.rows()[channel.toRow];
-  return QStringLiteral("message %1 → %2\ntag %3, %4, seq %5\nsent %6 s, received %7 s\nlatency %8 ms")
+  return QStringLiteral(
+             "message %1 → %2\ntag %3, %4, seq %5\nsent %6 s, received %7 s\nlatency %8 ms")
       .arg(from.label(), to.label())
       .arg(m.tag)
       .arg(formatBytes(m.bytes))
@@ -65,7 +66,8 @@ QString describeMigration(const MigrationSpan &m, const ExecutionTrace &trace) {
   for (int p = 0; p < kPhaseCount; ++p) {
     const PhaseSpan &phase = m.phases[p];
     if (phase.seen() && !std::isnan(phase.begin) && !std::isnan(phase.end))
-      text += QStringLiteral("\n  %1 %2 ms").arg(QLatin1String(phaseName(static_cast<Phase>(p))))
+      text += QStringLiteral("\n  %1 %2 ms")
+                  .arg(QLatin1String(phaseName(static_cast<Phase>(p))))
                   .arg((phase.end - phase.begin) * 1000, 0, 'f', 1);
   }
   return text;
@@ -136,7 +138,8 @@ DiagramHit hitTest(const ExecutionTrace &trace, const RowLayout &layout, const T
       if (m.row == hit.row && std::abs(axis.xForTime(m.time) - point.x()) <= kTolerance) {
         hit.kind = DiagramHit::Kind::Marker;
         hit.marker = static_cast<int>(i);
-        hit.details = trace.rows()[m.row].label() + QStringLiteral(" at %1 s: ").arg(m.time, 0, 'f', 6) + m.text;
+        hit.details = trace.rows()[m.row].label() +
+                      QStringLiteral(" at %1 s: ").arg(m.time, 0, 'f', 6) + m.text;
         return hit;
       }
     }

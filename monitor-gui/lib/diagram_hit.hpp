@@ -27,6 +27,7 @@ DiagramHit hitTest(const ExecutionTrace &trace, const RowLayout &layout, const T
                    const RenderOptions &options, const QRectF &viewport, QPointF point);
 
 QString describeMigration(const MigrationSpan &migration, const ExecutionTrace &trace);
-QString describeMessage(const ExecutionTrace &trace, const Channel &channel, const Message &message);
+QString describeMessage(const ExecutionTrace &trace, const Channel &channel,
+                        const Message &message);
 
 } // namespace snow::monitor

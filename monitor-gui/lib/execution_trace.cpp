@@ -89,7 +89,8 @@ int ExecutionTrace::rowFor(const QJsonObject &data, const char *field) {
 
 void ExecutionTrace::setState(int row, double time, ProcessState state) {
   auto &states = rows_[row].states;
-  if (!states.empty() && states.back().state == ProcessState::Exited && state != ProcessState::Exited)
+  if (!states.empty() && states.back().state == ProcessState::Exited &&
+      state != ProcessState::Exited)
     return; // nothing runs after its end
   if (!states.empty() && states.back().state == state && states.back().time <= time)
     return;
@@ -146,8 +147,9 @@ void ExecutionTrace::append(const SchedulerEvent &event) {
     onProcessStarted(event.time, data);
   } else if (name == QLatin1String("process-restored")) {
     onProcessStarted(event.time, data);
-    markers_.push_back({event.time, rowFor(data), MarkerKind::Restored,
-                        QStringLiteral("restored in %1 ms").arg(data.value("restore_ms").toDouble())});
+    markers_.push_back(
+        {event.time, rowFor(data), MarkerKind::Restored,
+         QStringLiteral("restored in %1 ms").arg(data.value("restore_ms").toDouble())});
   } else if (name == QLatin1String("process-exited")) {
     const int row = rowFor(data);
     if (row < 0)
@@ -173,9 +175,9 @@ void ExecutionTrace::append(const SchedulerEvent &event) {
   } else if (name == QLatin1String("channel-redirect")) {
     const int row = rowFor(data);
     if (row >= 0)
-      markers_.push_back({event.time, row, MarkerKind::ChannelRedirect,
-                          QStringLiteral("channel to rank %1 redirected")
-                              .arg(data.value("peer_rank").toInt())});
+      markers_.push_back(
+          {event.time, row, MarkerKind::ChannelRedirect,
+           QStringLiteral("channel to rank %1 redirected").arg(data.value("peer_rank").toInt())});
   }
 }
 
@@ -305,7 +307,8 @@ void ExecutionTrace::onMessage(const SchedulerEvent &event, bool sent) {
 }
 
 void ExecutionTrace::addMessage(int fromRow, int toRow, const Message &message) {
-  auto [it, inserted] = channelOf_.try_emplace({fromRow, toRow}, static_cast<int>(channels_.size()));
+  auto [it, inserted] =
+      channelOf_.try_emplace({fromRow, toRow}, static_cast<int>(channels_.size()));
   if (inserted)
     channels_.push_back(Channel{fromRow, toRow, {}, 0});
   Channel &channel = channels_[it->second];
@@ -313,9 +316,8 @@ void ExecutionTrace::addMessage(int fromRow, int toRow, const Message &message) 
   if (list.empty() || list.back().sendTime <= message.sendTime) {
     list.push_back(message);
   } else {
-    const auto at = std::upper_bound(
-        list.begin(), list.end(), message.sendTime,
-        [](double t, const Message &m) { return t < m.sendTime; });
+    const auto at = std::upper_bound(list.begin(), list.end(), message.sendTime,
+                                     [](double t, const Message &m) { return t < m.sendTime; });
     list.insert(at, message);
   }
   channel.maxLatency = std::max(channel.maxLatency, message.receiveTime - message.sendTime);

@@ -52,27 +52,36 @@ QVariant MigrationStatsModel::data(const QModelIndex &index, int role) const {
     return display ? QVariant(QString::number(v, 'f', 1)) : QVariant(v);
   };
   switch (index.column()) {
-  case Program: return r.program;
-  case From: return r.from;
-  case To: return r.to;
+  case Program:
+    return r.program;
+  case From:
+    return r.from;
+  case To:
+    return r.to;
   case Bytes: {
     QLocale grouped = QLocale::c(); // 8,022,991 whatever the user's locale
     grouped.setNumberOptions(QLocale::DefaultNumberOptions);
     return display ? QVariant(grouped.toString(qlonglong(r.bytes))) : QVariant(r.bytes);
   }
-  case Collect: return ms(r.collectMs);
-  case Transfer: return ms(r.transferMs);
-  case Restore: return ms(r.restoreMs);
-  case Total: return ms(r.totalMs);
-  default: return {};
+  case Collect:
+    return ms(r.collectMs);
+  case Transfer:
+    return ms(r.transferMs);
+  case Restore:
+    return ms(r.restoreMs);
+  case Total:
+    return ms(r.totalMs);
+  default:
+    return {};
   }
 }
 
 QVariant MigrationStatsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
     return QAbstractTableModel::headerData(section, orientation, role);
-  static const char *const names[] = {"program", "from", "to", "bytes", "collect (ms)",
-                                      "transfer (ms)", "restore (ms)", "total (ms)"};
+  static const char *const names[] = {"program",      "from",         "to",
+                                      "bytes",        "collect (ms)", "transfer (ms)",
+                                      "restore (ms)", "total (ms)"};
   return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 

@@ -23,9 +23,13 @@ MonitorSession::MonitorSession(const SchedulerLocation &location, QObject *paren
 }
 
 MonitorSession::~MonitorSession() {
-  QMetaObject::invokeMethod(client_, &SchedulerClient::stop, Qt::BlockingQueuedConnection);
-  thread_.quit();
-  thread_.wait();
+  if (thread_.isRunning()) {
+    QMetaObject::invokeMethod(client_, &SchedulerClient::stop, Qt::BlockingQueuedConnection);
+    thread_.quit();
+    thread_.wait();
+  } else {
+    delete client_;
+  }
 }
 
 void MonitorSession::start() {
@@ -116,8 +120,10 @@ void MonitorSession::onEvents(const SchedulerEvents &incoming) {
     if (p.value("state").toString() == QLatin1String("exited") ||
         trace_.rowOf(static_cast<long>(p.value("id").toDouble())) >= 0)
       continue;
-    QJsonObject data{{"process", p.value("id")}, {"program", p.value("program")},
-                     {"host", p.value("host")}, {"pid", p.value("pid")}};
+    QJsonObject data{{"process", p.value("id")},
+                     {"program", p.value("program")},
+                     {"host", p.value("host")},
+                     {"pid", p.value("pid")}};
     for (const char *field : {"group", "rank"})
       if (p.contains(field))
         data.insert(field, p.value(field));

@@ -49,17 +49,20 @@ void SchedulerClient::stop() {
 }
 
 void SchedulerClient::setToken(const QString &token) {
-  QMetaObject::invokeMethod(this, [this, token] {
-    typedToken_ = token;
-    if (!authenticated_ && socket_)
-      socket_->abort(); // and retry with it
-  }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      this,
+      [this, token] {
+        typedToken_ = token;
+        if (!authenticated_ && socket_)
+          socket_->abort(); // and retry with it
+      },
+      Qt::QueuedConnection);
 }
 
 qint64 SchedulerClient::request(const QString &command, const QJsonObject &args) {
   const qint64 id = nextId_++;
-  QMetaObject::invokeMethod(this, [this, id, command, args] { send(id, command, args); },
-                            Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      this, [this, id, command, args] { send(id, command, args); }, Qt::QueuedConnection);
   return id;
 }
 
@@ -69,8 +72,10 @@ void SchedulerClient::send(qint64 id, const QString &command, const QJsonObject 
                  {{"code", "not-connected"}, {"message", "not connected to the scheduler"}});
     return;
   }
-  const QJsonObject message{{"v", kApiVersion}, {"id", double(id)}, {"cmd", command}, {"args", args}};
-  socket_->sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+  const QJsonObject message{
+      {"v", kApiVersion}, {"id", double(id)}, {"cmd", command}, {"args", args}};
+  socket_->sendTextMessage(
+      QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
 }
 
 void SchedulerClient::connectNow() {
@@ -98,12 +103,17 @@ void SchedulerClient::onConnected() {
   QString error;
   const QString token = typedToken_.isEmpty() ? location_.readToken(&error) : typedToken_;
   if (token.isEmpty()) {
-    emit authenticationFailed(error);
+    if (error != lastError_)
+      emit authenticationFailed(error);
+    lastError_ = error;
     socket_->close();
     return;
   }
+  offeredToken_ = token;
   helloId_ = nextId_++;
-  const QJsonObject hello{{"v", kApiVersion}, {"id", double(helloId_)}, {"cmd", "hello"},
+  const QJsonObject hello{{"v", kApiVersion},
+                          {"id", double(helloId_)},
+                          {"cmd", "hello"},
                           {"args", QJsonObject{{"token", token}, {"role", "client"}}}};
   socket_->sendTextMessage(QString::fromUtf8(QJsonDocument(hello).toJson(QJsonDocument::Compact)));
 }
@@ -114,7 +124,8 @@ void SchedulerClient::onDisconnected() {
   flushEvents();
   if (wasAuthenticated)
     toldDisconnected_ = false; // a new outage: say so
-  retryLater(socket_->errorString().isEmpty() || socket_->error() == QAbstractSocket::UnknownSocketError
+  retryLater(socket_->errorString().isEmpty() ||
+                     socket_->error() == QAbstractSocket::UnknownSocketError
                  ? QStringLiteral("the scheduler closed the connection")
                  : socket_->errorString());
 }
@@ -136,7 +147,11 @@ void SchedulerClient::onText(const QString &text) {
   flushEvents(); // keep events and replies in the order they came
   if (id == helloId_ || (!authenticated_ && !ok)) {
     if (!ok) {
-      emit authenticationFailed(body.value("message").toString(body.value("code").toString()));
+      // Asked once per token: retries with the same one fail quietly until
+      // the token file changes or a person types another.
+      if (offeredToken_ != rejectedToken_)
+        emit authenticationFailed(body.value("message").toString(body.value("code").toString()));
+      rejectedToken_ = offeredToken_;
       return;
     }
     authenticated_ = true;

@@ -64,6 +64,7 @@ private:
   bool stopped_ = false;
   bool toldDisconnected_ = false;
   QString typedToken_;
+  QString offeredToken_, rejectedToken_;
   QString lastError_;
 };
 

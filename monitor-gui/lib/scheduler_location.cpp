@@ -32,7 +32,8 @@ bool SchedulerLocation::resolve(QString *address, int *resolvedPort, QString *er
   }
   QFile file(effectiveStateDir() + QStringLiteral("/scheduler.json"));
   if (!file.open(QIODevice::ReadOnly)) {
-    *error = QStringLiteral("no scheduler: cannot read %1 (%2)").arg(file.fileName(), file.errorString());
+    *error = QStringLiteral("no scheduler: cannot read %1 (%2)")
+                 .arg(file.fileName(), file.errorString());
     return false;
   }
   const QJsonObject info = QJsonDocument::fromJson(file.readAll()).object();
@@ -52,7 +53,8 @@ QString SchedulerLocation::readToken(QString *error) const {
   QFile file(effectiveTokenFile());
   if (!file.open(QIODevice::ReadOnly)) {
     if (error)
-      *error = QStringLiteral("cannot read the token %1: %2").arg(file.fileName(), file.errorString());
+      *error =
+          QStringLiteral("cannot read the token %1: %2").arg(file.fileName(), file.errorString());
     return {};
   }
   return QString::fromLatin1(file.readLine()).trimmed();

@@ -11,7 +11,7 @@ struct SchedulerLocation {
   QString stateDir;  // empty: the default
   QString tokenFile; // empty: <state-dir>/token
   QString host = QStringLiteral("127.0.0.1");
-  int port = 0;      // 0: from scheduler.json, re-read at every connection
+  int port = 0; // 0: from scheduler.json, re-read at every connection
 
   static QString defaultStateDir();
   QString effectiveStateDir() const;

@@ -123,7 +123,8 @@ void paintStates(Frame &f, int row) {
     if (xe >= f.plotRight || next == states.end())
       break;
     // The state in force at the next column's left edge.
-    const auto inForce = std::prev(std::upper_bound(next, states.end(), f.axis.timeForX(xe), byTime));
+    const auto inForce =
+        std::prev(std::upper_bound(next, states.end(), f.axis.timeForX(xe), byTime));
     it = inForce == it ? next : inForce;
   }
   flush();
@@ -135,7 +136,8 @@ void paintHostStrip(Frame &f, int row) {
   if (r.hosts.empty() || r.states.empty())
     return;
   const double y = f.rowY(row) + (f.layout.rowHeight + f.layout.barHeight) / 2;
-  const double lifeEnd = r.states.back().state == ProcessState::Exited ? r.states.back().time : f.options.now;
+  const double lifeEnd =
+      r.states.back().state == ProcessState::Exited ? r.states.back().time : f.options.now;
   const double end = std::min({f.t1, lifeEnd, f.options.now});
   for (std::size_t i = 0; i < r.hosts.size(); ++i) {
     const double begin = i == 0 ? r.states.front().time : r.hosts[i].time;
@@ -163,7 +165,8 @@ void paintMigrations(Frame &f) {
     const QRectF span(x0, top, x1 - x0, f.layout.rowHeight - 2);
     const bool selected = static_cast<int>(i) == f.options.selectedMigration;
     QColor outline = m.failed ? DiagramPalette::failure() : QColor(0x30, 0x30, 0x30);
-    f.painter.setPen(QPen(outline, selected ? 2.5 : 1.2, m.checkpoint ? Qt::DashLine : Qt::SolidLine));
+    f.painter.setPen(
+        QPen(outline, selected ? 2.5 : 1.2, m.checkpoint ? Qt::DashLine : Qt::SolidLine));
     f.painter.setBrush(Qt::NoBrush);
     f.painter.drawRect(span);
     // The phases as thin bars along the bottom of the span.
@@ -183,8 +186,9 @@ void paintMigrations(Frame &f) {
       f.painter.drawLine(QPointF(x1 - 5, top + 2), QPointF(x1 + 3, top + 10));
       f.painter.drawLine(QPointF(x1 - 5, top + 10), QPointF(x1 + 3, top + 2));
     }
-    const QString label = (m.checkpoint ? QStringLiteral("checkpoint") : QStringLiteral("→ ") + m.to) +
-                          (m.failed ? QStringLiteral(" failed") : QString());
+    const QString label =
+        (m.checkpoint ? QStringLiteral("checkpoint") : QStringLiteral("→ ") + m.to) +
+        (m.failed ? QStringLiteral(" failed") : QString());
     if (x1 - x0 > 4 || selected) {
       // On a light plate: the label sits on the row's bar.
       const QRectF text = f.painter.fontMetrics().boundingRect(label).translated(x1 + 4, top + 11);
@@ -213,7 +217,8 @@ void paintMessages(Frame &f) {
         ++it;
         continue;
       }
-      const QPointF from(f.axis.xForTime(it->sendTime), ya), to(f.axis.xForTime(it->receiveTime), yb);
+      const QPointF from(f.axis.xForTime(it->sendTime), ya),
+          to(f.axis.xForTime(it->receiveTime), yb);
       const ArrowGeometry arrow = arrowBetween(from, to, 6, 22);
       shafts.push_back(arrow.shaft);
       if (arrow.hasHead) {
@@ -254,11 +259,12 @@ void paintMarkers(Frame &f) {
     case MarkerKind::ChannelRedirect:
     case MarkerKind::Restored: {
       const double c = y + f.layout.rowHeight / 2;
-      QPolygonF diamond({QPointF(x, c - 4), QPointF(x + 4, c), QPointF(x, c + 4), QPointF(x - 4, c)});
+      QPolygonF diamond(
+          {QPointF(x, c - 4), QPointF(x + 4, c), QPointF(x, c + 4), QPointF(x - 4, c)});
       f.painter.setPen(Qt::black);
       f.painter.setBrush(m.kind == MarkerKind::ChannelDrain ? QColor(Qt::white)
-                         : m.kind == MarkerKind::Restored  ? DiagramPalette::phase(Phase::Restore)
-                                                           : QColor(0x90, 0x90, 0x90));
+                         : m.kind == MarkerKind::Restored   ? DiagramPalette::phase(Phase::Restore)
+                                                            : QColor(0x90, 0x90, 0x90));
       f.painter.drawPolygon(diamond);
       break;
     }
@@ -293,7 +299,8 @@ void paintLabels(Frame &f) {
   const auto &rows = f.trace.rows();
   for (const HostGroup &group : f.layout.groups()) {
     const double y = group.y - f.options.scrollY + f.viewport.top();
-    if (y + f.layout.headerHeight + group.count * f.layout.rowHeight < column.top() || y > column.bottom())
+    if (y + f.layout.headerHeight + group.count * f.layout.rowHeight < column.top() ||
+        y > column.bottom())
       continue;
     f.painter.fillRect(QRectF(f.viewport.left(), y, f.viewport.width(), f.layout.headerHeight),
                        DiagramPalette::host(group.host).lighter(175));
@@ -311,8 +318,9 @@ void paintLabels(Frame &f) {
       if (ry + f.layout.rowHeight < column.top() || ry > column.bottom())
         continue;
       f.painter.setPen(Qt::black);
-      f.painter.drawText(QRectF(f.viewport.left() + 10, ry, f.options.labelWidth - 12, f.layout.rowHeight),
-                         Qt::AlignVCenter | Qt::AlignLeft, rows[row].label());
+      f.painter.drawText(
+          QRectF(f.viewport.left() + 10, ry, f.options.labelWidth - 12, f.layout.rowHeight),
+          Qt::AlignVCenter | Qt::AlignLeft, rows[row].label());
     }
   }
   f.painter.setPen(QColor(0xb0, 0xb0, 0xb0));

@@ -45,7 +45,7 @@ struct RenderOptions {
   double cutoff = std::numeric_limits<double>::infinity();
   // Where open states (a process still running) end: the live "now".
   double now = 0;
-  double scrollY = 0;     // vertical scroll of the rows, in pixels
+  double scrollY = 0;      // vertical scroll of the rows, in pixels
   double labelWidth = 170; // the fixed column of row labels
   double minArrowSpacing = 3;
   int selectedMigration = -1; // index into migrations(), highlighted

@@ -12,7 +12,7 @@ struct SyntheticTraceShape {
   int events = 10000; // about this many events in all
   int processes = 16;
   int hosts = 4;
-  int migrations = 8;            // spread evenly over the run
+  int migrations = 8;             // spread evenly over the run
   double iterationSeconds = 0.01; // compute time between exchanges
   unsigned seed = 1;
 };

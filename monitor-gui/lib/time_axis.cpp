@@ -7,8 +7,7 @@ namespace snow::monitor {
 
 namespace {
 double clampScale(double secondsPerPixel) {
-  return std::clamp(secondsPerPixel, TimeAxis::kMinSecondsPerPixel,
-                    TimeAxis::kMaxSecondsPerPixel);
+  return std::clamp(secondsPerPixel, TimeAxis::kMinSecondsPerPixel, TimeAxis::kMaxSecondsPerPixel);
 }
 } // namespace
 
@@ -34,7 +33,9 @@ void TimeAxis::zoomAround(double x, double factor) {
 
 void TimeAxis::panByPixels(double dx) { start_ -= dx * secondsPerPixel_; }
 
-void TimeAxis::anchor(double seconds, double x) { start_ = seconds - (x - left_) * secondsPerPixel_; }
+void TimeAxis::anchor(double seconds, double x) {
+  start_ = seconds - (x - left_) * secondsPerPixel_;
+}
 
 double TimeAxis::tickStep(double minPixels) const {
   const double minSeconds = std::max(minPixels, 1.0) * secondsPerPixel_;

@@ -22,7 +22,8 @@ void chromeEntryToEvents(const QJsonObject &entry, SchedulerEvents &out) {
   const QJsonObject args = entry.value("args").toObject();
   if (ph == QLatin1String("i") || ph == QLatin1String("I")) {
     out.push_back({seconds, name, args});
-  } else if (ph == QLatin1String("X") && entry.value("cat").toString() == QLatin1String("migration")) {
+  } else if (ph == QLatin1String("X") &&
+             entry.value("cat").toString() == QLatin1String("migration")) {
     // A finished phase: the scheduler sent its begin at ts and its end at ts + dur.
     QJsonObject begin{{"migration", args.value("migration")},
                       {"process", args.value("process")},
@@ -56,13 +57,13 @@ TraceReadResult readChrome(QIODevice &device) {
     result.error = QStringLiteral("not Chrome trace JSON: %1").arg(error.errorString());
     return result;
   }
-  const QJsonArray entries = document.isArray()
-                                 ? document.array()
-                                 : document.object().value("traceEvents").toArray();
+  const QJsonArray entries =
+      document.isArray() ? document.array() : document.object().value("traceEvents").toArray();
   for (const QJsonValue &entry : entries)
     chromeEntryToEvents(entry.toObject(), result.events);
-  std::stable_sort(result.events.begin(), result.events.end(),
-                   [](const SchedulerEvent &a, const SchedulerEvent &b) { return a.time < b.time; });
+  std::stable_sort(
+      result.events.begin(), result.events.end(),
+      [](const SchedulerEvent &a, const SchedulerEvent &b) { return a.time < b.time; });
   return result;
 }
 
@@ -101,8 +102,9 @@ void readLines(QIODevice &device, const std::function<void(SchedulerEvent &&)> &
 
 TraceReadResult readLines(QIODevice &device, const std::function<void(double)> &progress) {
   TraceReadResult result;
-  readLines(device, [&](SchedulerEvent &&event) { result.events.push_back(std::move(event)); },
-            &result.skippedLines, progress);
+  readLines(
+      device, [&](SchedulerEvent &&event) { result.events.push_back(std::move(event)); },
+      &result.skippedLines, progress);
   return result;
 }
 
@@ -137,8 +139,8 @@ QString readTraceInto(QIODevice &device, ExecutionTrace &trace, int *skippedLine
     return read.error;
   }
   // Event by event: a large trace never exists twice in memory.
-  readLines(device, [&trace](SchedulerEvent &&event) { trace.append(event); }, skippedLines,
-            progress);
+  readLines(
+      device, [&trace](SchedulerEvent &&event) { trace.append(event); }, skippedLines, progress);
   if (progress)
     progress(1.0);
   return {};
@@ -177,7 +179,10 @@ public:
     ok_ = device_.write(compact(object)) >= 0 && ok_;
   }
   void nameTrack(long pid, const QString &name) {
-    entry({{"ph", "M"}, {"name", "process_name"}, {"pid", double(pid)}, {"tid", 0},
+    entry({{"ph", "M"},
+           {"name", "process_name"},
+           {"pid", double(pid)},
+           {"tid", 0},
            {"args", QJsonObject{{"name", name}}}});
   }
 
@@ -195,36 +200,63 @@ void writeControlEvent(ChromeWriter &out, const SchedulerEvent &event) {
       if (data.value("state").toString() != QLatin1String("end"))
         return; // the begin is implied by the slice
       const double ms = data.value("ms").toDouble();
-      out.entry({{"ph", "X"}, {"name", data.value("phase").toString("phase")},
-                 {"cat", "migration"}, {"pid", pid}, {"tid", 0}, {"ts", ts - ms * 1e3},
-                 {"dur", ms * 1e3}, {"args", data}});
+      out.entry({{"ph", "X"},
+                 {"name", data.value("phase").toString("phase")},
+                 {"cat", "migration"},
+                 {"pid", pid},
+                 {"tid", 0},
+                 {"ts", ts - ms * 1e3},
+                 {"dur", ms * 1e3},
+                 {"args", data}});
       return;
     }
-    out.entry({{"ph", "i"}, {"s", "p"}, {"name", event.name}, {"pid", pid}, {"tid", 0},
-               {"ts", ts}, {"args", data}});
+    out.entry({{"ph", "i"},
+               {"s", "p"},
+               {"name", event.name},
+               {"pid", pid},
+               {"tid", 0},
+               {"ts", ts},
+               {"args", data}});
     return;
   }
   if (event.name == QLatin1String("host-load") && data.contains("host")) {
-    out.entry({{"ph", "C"}, {"name", "load " + data.value("host").toString()},
-               {"pid", double(kSchedulerTrack)}, {"ts", ts},
+    out.entry({{"ph", "C"},
+               {"name", "load " + data.value("host").toString()},
+               {"pid", double(kSchedulerTrack)},
+               {"ts", ts},
                {"args", QJsonObject{{"processes", data.value("processes")},
                                     {"load", data.value("load")}}}});
     return;
   }
-  out.entry({{"ph", "i"}, {"s", "g"}, {"name", event.name}, {"pid", double(kSchedulerTrack)},
-             {"tid", 0}, {"ts", ts}, {"args", data}});
+  out.entry({{"ph", "i"},
+             {"s", "g"},
+             {"name", event.name},
+             {"pid", double(kSchedulerTrack)},
+             {"tid", 0},
+             {"ts", ts},
+             {"args", data}});
 }
 
 QJsonObject sentData(const ProcessRow &from, const ProcessRow &to, const Message &m) {
-  return {{"process", double(from.process)}, {"to_process", double(to.process)},
-          {"group", from.group}, {"rank", from.rank}, {"to_rank", to.rank},
-          {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
+  return {{"process", double(from.process)},
+          {"to_process", double(to.process)},
+          {"group", from.group},
+          {"rank", from.rank},
+          {"to_rank", to.rank},
+          {"tag", m.tag},
+          {"bytes", double(m.bytes)},
+          {"seq", m.seq}};
 }
 
 QJsonObject receivedData(const ProcessRow &from, const ProcessRow &to, const Message &m) {
-  return {{"process", double(to.process)}, {"from_process", double(from.process)},
-          {"group", to.group}, {"rank", to.rank}, {"from_rank", from.rank},
-          {"tag", m.tag}, {"bytes", double(m.bytes)}, {"seq", m.seq}};
+  return {{"process", double(to.process)},
+          {"from_process", double(from.process)},
+          {"group", to.group},
+          {"rank", to.rank},
+          {"from_rank", from.rank},
+          {"tag", m.tag},
+          {"bytes", double(m.bytes)},
+          {"seq", m.seq}};
 }
 } // namespace
 
@@ -236,11 +268,13 @@ SchedulerEvents traceEvents(const ExecutionTrace &trace) {
     const ProcessRow &to = trace.rows()[channel.toRow];
     for (const Message &m : channel.messages) {
       events.push_back({m.sendTime, QStringLiteral("message-sent"), sentData(from, to, m)});
-      events.push_back({m.receiveTime, QStringLiteral("message-received"), receivedData(from, to, m)});
+      events.push_back(
+          {m.receiveTime, QStringLiteral("message-received"), receivedData(from, to, m)});
     }
   }
-  std::stable_sort(events.begin(), events.end(),
-                   [](const SchedulerEvent &a, const SchedulerEvent &b) { return a.time < b.time; });
+  std::stable_sort(
+      events.begin(), events.end(),
+      [](const SchedulerEvent &a, const SchedulerEvent &b) { return a.time < b.time; });
   return events;
 }
 
@@ -260,14 +294,35 @@ bool writeChromeTrace(QIODevice &device, const ExecutionTrace &trace) {
       ++flow;
       const QJsonObject sent = sentData(from, to, m), received = receivedData(from, to, m);
       const double sendTs = m.sendTime * kMicroseconds, receiveTs = m.receiveTime * kMicroseconds;
-      out.entry({{"ph", "i"}, {"s", "t"}, {"name", "message-sent"}, {"pid", double(from.process)},
-                 {"tid", 0}, {"ts", sendTs}, {"args", sent}});
-      out.entry({{"ph", "s"}, {"name", "message"}, {"cat", "message"}, {"id", double(flow)},
-                 {"pid", double(from.process)}, {"tid", 0}, {"ts", sendTs}});
-      out.entry({{"ph", "i"}, {"s", "t"}, {"name", "message-received"}, {"pid", double(to.process)},
-                 {"tid", 0}, {"ts", receiveTs}, {"args", received}});
-      out.entry({{"ph", "f"}, {"bp", "e"}, {"name", "message"}, {"cat", "message"},
-                 {"id", double(flow)}, {"pid", double(to.process)}, {"tid", 0}, {"ts", receiveTs}});
+      out.entry({{"ph", "i"},
+                 {"s", "t"},
+                 {"name", "message-sent"},
+                 {"pid", double(from.process)},
+                 {"tid", 0},
+                 {"ts", sendTs},
+                 {"args", sent}});
+      out.entry({{"ph", "s"},
+                 {"name", "message"},
+                 {"cat", "message"},
+                 {"id", double(flow)},
+                 {"pid", double(from.process)},
+                 {"tid", 0},
+                 {"ts", sendTs}});
+      out.entry({{"ph", "i"},
+                 {"s", "t"},
+                 {"name", "message-received"},
+                 {"pid", double(to.process)},
+                 {"tid", 0},
+                 {"ts", receiveTs},
+                 {"args", received}});
+      out.entry({{"ph", "f"},
+                 {"bp", "e"},
+                 {"name", "message"},
+                 {"cat", "message"},
+                 {"id", double(flow)},
+                 {"pid", double(to.process)},
+                 {"tid", 0},
+                 {"ts", receiveTs}});
     }
   }
   return out.finish();

@@ -22,16 +22,15 @@ enum class TraceFileFormat { Lines, Chrome };
 
 struct TraceReadResult {
   SchedulerEvents events;
-  QString error;           // empty when the file was read
-  int skippedLines = 0;    // lines format: lines that are not events
+  QString error;        // empty when the file was read
+  int skippedLines = 0; // lines format: lines that are not events
 };
 
 // Guesses from the first non-blank character: '[' or '{' is Chrome JSON.
 TraceFileFormat detectTraceFormat(QIODevice &device);
 
 // `progress` (optional) gets the fraction read so far, now and then.
-TraceReadResult readTrace(QIODevice &device,
-                          const std::function<void(double)> &progress = {});
+TraceReadResult readTrace(QIODevice &device, const std::function<void(double)> &progress = {});
 TraceReadResult readTraceFile(const QString &path,
                               const std::function<void(double)> &progress = {});
 

@@ -40,21 +40,27 @@ void TraceLoader::load(const QString &path) {
   QThread *worker = QThread::create([self, path, generation] {
     QString error;
     auto report = [self, generation](double fraction) {
-      QMetaObject::invokeMethod(self, [self, generation, fraction] {
-        if (self && self->generation_ == generation)
-          emit self->progress(fraction);
-      }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+          self,
+          [self, generation, fraction] {
+            if (self && self->generation_ == generation)
+              emit self->progress(fraction);
+          },
+          Qt::QueuedConnection);
     };
     std::shared_ptr<const LoadedTrace> trace = loadNow(path, &error, report);
-    QMetaObject::invokeMethod(self, [self, generation, trace, error] {
-      if (!self || self->generation_ != generation)
-        return;
-      self->finished_ = generation;
-      if (trace)
-        emit self->loaded(trace);
-      else
-        emit self->failed(error);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        self,
+        [self, generation, trace, error] {
+          if (!self || self->generation_ != generation)
+            return;
+          self->finished_ = generation;
+          if (trace)
+            emit self->loaded(trace);
+          else
+            emit self->failed(error);
+        },
+        Qt::QueuedConnection);
   });
   connect(worker, &QThread::finished, worker, &QObject::deleteLater);
   worker->start();

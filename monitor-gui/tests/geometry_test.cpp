@@ -20,17 +20,47 @@ SchedulerEvent event(double time, const char *name, QJsonObject data) {
 // received at 1.5 s; p2 migrates a → b from 2 s to 2.5 s.
 ExecutionTrace smallTrace() {
   ExecutionTrace trace;
-  trace.append(event(0, "process-started", {{"process", 1}, {"program", "mg"}, {"host", "a"}, {"group", 1}, {"rank", 0}}));
-  trace.append(event(0, "process-started", {{"process", 3}, {"program", "mg"}, {"host", "b"}, {"group", 1}, {"rank", 2}}));
-  trace.append(event(0.1, "process-started", {{"process", 2}, {"program", "mg"}, {"host", "a"}, {"group", 1}, {"rank", 1}}));
-  trace.append(event(1, "message-sent", {{"process", 1}, {"group", 1}, {"rank", 0}, {"to_rank", 2}, {"to_process", 3},
-                                         {"tag", 7}, {"bytes", 4096}, {"seq", 1}}));
-  trace.append(event(1.5, "message-received", {{"process", 3}, {"group", 1}, {"rank", 2}, {"from_rank", 0},
-                                               {"from_process", 1}, {"tag", 7}, {"bytes", 4096}, {"seq", 1}}));
-  trace.append(event(2, "migration-started", {{"migration", 1}, {"process", 2}, {"program", "mg"}, {"from", "a"}, {"to", "b"}}));
-  trace.append(event(2.5, "migration-done", {{"migration", 1}, {"process", 2}, {"program", "mg"}, {"from", "a"}, {"to", "b"},
-                                             {"bytes", 1000}, {"collect_ms", 100}, {"transfer_ms", 100},
-                                             {"restore_ms", 300}, {"total_ms", 500}}));
+  trace.append(
+      event(0, "process-started",
+            {{"process", 1}, {"program", "mg"}, {"host", "a"}, {"group", 1}, {"rank", 0}}));
+  trace.append(
+      event(0, "process-started",
+            {{"process", 3}, {"program", "mg"}, {"host", "b"}, {"group", 1}, {"rank", 2}}));
+  trace.append(
+      event(0.1, "process-started",
+            {{"process", 2}, {"program", "mg"}, {"host", "a"}, {"group", 1}, {"rank", 1}}));
+  trace.append(event(1, "message-sent",
+                     {{"process", 1},
+                      {"group", 1},
+                      {"rank", 0},
+                      {"to_rank", 2},
+                      {"to_process", 3},
+                      {"tag", 7},
+                      {"bytes", 4096},
+                      {"seq", 1}}));
+  trace.append(event(1.5, "message-received",
+                     {{"process", 3},
+                      {"group", 1},
+                      {"rank", 2},
+                      {"from_rank", 0},
+                      {"from_process", 1},
+                      {"tag", 7},
+                      {"bytes", 4096},
+                      {"seq", 1}}));
+  trace.append(
+      event(2, "migration-started",
+            {{"migration", 1}, {"process", 2}, {"program", "mg"}, {"from", "a"}, {"to", "b"}}));
+  trace.append(event(2.5, "migration-done",
+                     {{"migration", 1},
+                      {"process", 2},
+                      {"program", "mg"},
+                      {"from", "a"},
+                      {"to", "b"},
+                      {"bytes", 1000},
+                      {"collect_ms", 100},
+                      {"transfer_ms", 100},
+                      {"restore_ms", 300},
+                      {"total_ms", 500}}));
   trace.finish();
   return trace;
 }
@@ -46,10 +76,14 @@ private slots:
     QTest::addColumn<QPointF>("left");
     QTest::addColumn<QPointF>("right");
     const double c = 10 * std::cos(M_PI / 6), s = 10 * std::sin(M_PI / 6);
-    QTest::newRow("rightwards") << QPointF(0, 0) << QPointF(100, 0) << true << QPointF(100 - c, -s) << QPointF(100 - c, s);
-    QTest::newRow("downwards") << QPointF(0, 0) << QPointF(0, 100) << true << QPointF(s, 100 - c) << QPointF(-s, 100 - c);
-    QTest::newRow("upwards") << QPointF(0, 100) << QPointF(0, 0) << true << QPointF(-s, c) << QPointF(s, c);
-    QTest::newRow("shorter than its head") << QPointF(0, 0) << QPointF(5, 0) << false << QPointF() << QPointF();
+    QTest::newRow("rightwards") << QPointF(0, 0) << QPointF(100, 0) << true << QPointF(100 - c, -s)
+                                << QPointF(100 - c, s);
+    QTest::newRow("downwards") << QPointF(0, 0) << QPointF(0, 100) << true << QPointF(s, 100 - c)
+                               << QPointF(-s, 100 - c);
+    QTest::newRow("upwards") << QPointF(0, 100) << QPointF(0, 0) << true << QPointF(-s, c)
+                             << QPointF(s, c);
+    QTest::newRow("shorter than its head")
+        << QPointF(0, 0) << QPointF(5, 0) << false << QPointF() << QPointF();
   }
   void arrowHead() {
     QFETCH(QPointF, from);
@@ -61,7 +95,8 @@ private slots:
     QCOMPARE(arrow.shaft, QLineF(from, to));
     QCOMPARE(arrow.hasHead, hasHead);
     if (hasHead) {
-      QVERIFY2(near(arrow.barbLeft, left), qPrintable(QStringLiteral("%1,%2").arg(arrow.barbLeft.x()).arg(arrow.barbLeft.y())));
+      QVERIFY2(near(arrow.barbLeft, left),
+               qPrintable(QStringLiteral("%1,%2").arg(arrow.barbLeft.x()).arg(arrow.barbLeft.y())));
       QVERIFY(near(arrow.barbRight, right));
     }
   }
@@ -79,7 +114,8 @@ private slots:
     QFETCH(QPointF, point);
     QFETCH(double, distance);
     QCOMPARE(distanceToSegment(point, QPointF(0, 0), QPointF(10, 0)), distance);
-    QCOMPARE(distanceToSegment(point, QPointF(2, 2), QPointF(2, 2)), QLineF(point, QPointF(2, 2)).length());
+    QCOMPARE(distanceToSegment(point, QPointF(2, 2), QPointF(2, 2)),
+             QLineF(point, QPointF(2, 2)).length());
   }
 
   void rowsAreGroupedByTheHostTheyStartedOn() {
@@ -106,10 +142,14 @@ private slots:
     QTest::addColumn<QString>("detail");
     using K = DiagramHit::Kind;
     // The arrow goes from (1 s, p1) to (1.5 s, p3), two rows and a header down.
-    QTest::newRow("the arrow's start") << 1.0 << 0.0 << int(K::Message) << QStringLiteral("latency 500.000 ms");
-    QTest::newRow("the migration") << 2.25 << 1.0 << int(K::Migration) << QStringLiteral("total 500.0 ms");
-    QTest::newRow("p1 computing") << 3.0 << 0.0 << int(K::State) << QStringLiteral("computing on a");
-    QTest::newRow("p2 after its move") << 3.0 << 1.0 << int(K::State) << QStringLiteral("computing on b");
+    QTest::newRow("the arrow's start")
+        << 1.0 << 0.0 << int(K::Message) << QStringLiteral("latency 500.000 ms");
+    QTest::newRow("the migration")
+        << 2.25 << 1.0 << int(K::Migration) << QStringLiteral("total 500.0 ms");
+    QTest::newRow("p1 computing") << 3.0 << 0.0 << int(K::State)
+                                  << QStringLiteral("computing on a");
+    QTest::newRow("p2 after its move")
+        << 3.0 << 1.0 << int(K::State) << QStringLiteral("computing on b");
   }
   void whatAPointHits() {
     QFETCH(double, time);
@@ -123,7 +163,8 @@ private slots:
     options.now = trace.endTime() + 1;
     const TimeAxis axis(0, 0.01, options.labelWidth); // 100 px a second
     const QRectF viewport(0, 0, 800, 200);
-    const QPointF point(axis.xForTime(time), layout.rowCenter(trace.rowOf(1)) + rowOffset * layout.rowHeight);
+    const QPointF point(axis.xForTime(time),
+                        layout.rowCenter(trace.rowOf(1)) + rowOffset * layout.rowHeight);
     const DiagramHit hit = hitTest(trace, layout, axis, options, viewport, point);
     QCOMPARE(int(hit.kind), kind);
     QVERIFY2(hit.details.contains(detail), qPrintable(hit.details));

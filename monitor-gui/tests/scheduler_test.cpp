@@ -20,7 +20,8 @@
 using namespace snow::monitor;
 
 namespace {
-const QString kToken = QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+const QString kToken =
+    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 
 class FakeScheduler : public QObject {
 public:
@@ -34,11 +35,14 @@ public:
       qFatal("cannot listen");
     connect(&server, &QWebSocketServer::newConnection, this, [this] {
       client = server.nextPendingConnection();
-      connect(client, &QWebSocket::textMessageReceived, this, [this](const QString &text) { onText(text); });
+      connect(client, &QWebSocket::textMessageReceived, this,
+              [this](const QString &text) { onText(text); });
     });
     QFile info(stateDir + "/scheduler.json");
     info.open(QIODevice::WriteOnly);
-    info.write(QJsonDocument(QJsonObject{{"port", server.serverPort()}, {"pid", 1}, {"listen", "127.0.0.1"}}).toJson());
+    info.write(QJsonDocument(
+                   QJsonObject{{"port", server.serverPort()}, {"pid", 1}, {"listen", "127.0.0.1"}})
+                   .toJson());
     QFile token(stateDir + "/token");
     token.open(QIODevice::WriteOnly);
     token.write(kToken.toLatin1() + "\n");
@@ -53,7 +57,8 @@ public:
   }
 
   void send(const QJsonObject &message) {
-    client->sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    client->sendTextMessage(
+        QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
   }
   void event(double time, const char *name, const QJsonObject &data) {
     send({{"v", 1}, {"event", name}, {"time", time}, {"data", data}});
@@ -64,7 +69,10 @@ private:
     send({{"v", 1}, {"id", request.value("id")}, {"ok", true}, {"result", result}});
   }
   void refuse(const QJsonObject &request, const char *code, const QString &message) {
-    send({{"v", 1}, {"id", request.value("id")}, {"ok", false}, {"error", QJsonObject{{"code", code}, {"message", message}}}});
+    send({{"v", 1},
+          {"id", request.value("id")},
+          {"ok", false},
+          {"error", QJsonObject{{"code", code}, {"message", message}}}});
   }
 
   void onText(const QString &text) {
@@ -80,25 +88,42 @@ private:
       }
       reply(request, {{"server", "snow-scheduler"}, {"api", 1}});
     } else if (cmd == QLatin1String("list-hosts")) {
-      reply(request, {{"hosts", QJsonArray{
-          QJsonObject{{"name", "x86_64"}, {"platform", "x86_64"}, {"byte_order", "little"}, {"word_size", 8}, {"cpus", 2}},
-          QJsonObject{{"name", "s390x"}, {"platform", "s390x"}, {"byte_order", "big"}, {"word_size", 8}, {"cpus", 2}}}}});
+      reply(request, {{"hosts", QJsonArray{QJsonObject{{"name", "x86_64"},
+                                                       {"platform", "x86_64"},
+                                                       {"byte_order", "little"},
+                                                       {"word_size", 8},
+                                                       {"cpus", 2}},
+                                           QJsonObject{{"name", "s390x"},
+                                                       {"platform", "s390x"},
+                                                       {"byte_order", "big"},
+                                                       {"word_size", 8},
+                                                       {"cpus", 2}}}}});
     } else if (cmd == QLatin1String("list-processes")) {
-      reply(request, {{"processes", QJsonArray{QJsonObject{
-          {"id", 7}, {"program", "snow-migratable-linpack"}, {"args", QJsonArray{"400", "60"}}, {"host", "x86_64"},
-          {"state", "running"}, {"pid", 4711}, {"age", 2.0}}}}});
+      reply(request, {{"processes", QJsonArray{QJsonObject{{"id", 7},
+                                                           {"program", "snow-migratable-linpack"},
+                                                           {"args", QJsonArray{"400", "60"}},
+                                                           {"host", "x86_64"},
+                                                           {"state", "running"},
+                                                           {"pid", 4711},
+                                                           {"age", 2.0}}}}});
     } else if (cmd == QLatin1String("subscribe")) {
       reply(request, {{"subscribed", QJsonArray{}}});
     } else if (cmd == QLatin1String("migrate")) {
       if (refuseMigrations) {
-        refuse(request, "already-migrating", "process 7 is already migrating (migration 1 is in flight)");
+        refuse(request, "already-migrating",
+               "process 7 is already migrating (migration 1 is in flight)");
         return;
       }
-      reply(request, {{"migration", 1}, {"process", 7}, {"from", "x86_64"}, {"to", args.value("host")}});
-      const QJsonObject m{{"migration", 1}, {"process", 7}, {"program", "snow-migratable-linpack"},
-                          {"from", "x86_64"}, {"to", args.value("host")}};
+      reply(request,
+            {{"migration", 1}, {"process", 7}, {"from", "x86_64"}, {"to", args.value("host")}});
+      const QJsonObject m{{"migration", 1},
+                          {"process", 7},
+                          {"program", "snow-migratable-linpack"},
+                          {"from", "x86_64"},
+                          {"to", args.value("host")}};
       event(5.0, "migration-started", m);
-      event(5.0, "migration-phase", {{"migration", 1}, {"process", 7}, {"phase", "collect"}, {"state", "begin"}});
+      event(5.0, "migration-phase",
+            {{"migration", 1}, {"process", 7}, {"phase", "collect"}, {"state", "begin"}});
       QJsonObject done = m;
       done.insert("bytes", 8022991);
       done.insert("collect_ms", 4.7);
@@ -204,7 +229,7 @@ private slots:
     QTRY_VERIFY(session.isConnected());
     first->event(1.0, "host-load", {{"host", "x86_64"}, {"load", 0.5}, {"processes", 1}});
     QTRY_COMPARE(session.trace().eventCount(), std::size_t(2)); // the listed process, the load
-    first.reset(); // the scheduler dies
+    first.reset();                                              // the scheduler dies
     QTRY_VERIFY(!session.isConnected());
     // A new one, on another port, with a new scheduler.json.
     FakeScheduler second(state.path());

@@ -11,9 +11,9 @@
 
 #include <QBuffer>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QImage>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -53,9 +53,10 @@ void compareDiagrams(const ExecutionTrace &a, const ExecutionTrace &b) {
   }
   for (const Channel &channel : a.channels()) {
     const long from = a.rows()[channel.fromRow].process, to = a.rows()[channel.toRow].process;
-    const auto other = std::find_if(b.channels().begin(), b.channels().end(), [&](const Channel &c) {
-      return b.rows()[c.fromRow].process == from && b.rows()[c.toRow].process == to;
-    });
+    const auto other =
+        std::find_if(b.channels().begin(), b.channels().end(), [&](const Channel &c) {
+          return b.rows()[c.fromRow].process == from && b.rows()[c.toRow].process == to;
+        });
     QVERIFY(other != b.channels().end());
     QCOMPARE(other->messages.size(), channel.messages.size());
     for (std::size_t m = 0; m < channel.messages.size(); ++m) {
@@ -145,19 +146,22 @@ private slots:
     const PhaseSpan &collect = trace.migrations()[0].phases[int(Phase::Collect)];
     QVERIFY(qAbs(collect.begin - 2.0) < 1e-9 && qAbs(collect.end - 2.0047) < 1e-9);
     QCOMPARE(trace.hosts()[trace.hostAt(0, 3.0)], QStringLiteral("s390x"));
-    const auto load = std::find_if(read.events.begin(), read.events.end(),
-                                   [](const SchedulerEvent &e) { return e.name == QLatin1String("host-load"); });
+    const auto load =
+        std::find_if(read.events.begin(), read.events.end(),
+                     [](const SchedulerEvent &e) { return e.name == QLatin1String("host-load"); });
     QVERIFY(load != read.events.end());
     QCOMPARE(load->data.value("host").toString(), QStringLiteral("x86_64"));
   }
 
   void messagesMatchInEitherOrder() {
     ExecutionTrace trace;
-    const QJsonObject sent{{"process", 1}, {"group", 4}, {"rank", 0}, {"to_rank", 1}, {"to_process", 2},
-                           {"tag", 3}, {"bytes", 100}, {"seq", 1}};
-    const QJsonObject received{{"process", 2}, {"group", 4}, {"rank", 1}, {"from_rank", 0}, {"from_process", 1},
-                               {"tag", 3}, {"bytes", 100}, {"seq", 1}, {"wait_ms", 200}};
-    trace.append({1.0, QStringLiteral("message-received"), received}); // the receiver's report came first
+    const QJsonObject sent{{"process", 1},    {"group", 4}, {"rank", 0},    {"to_rank", 1},
+                           {"to_process", 2}, {"tag", 3},   {"bytes", 100}, {"seq", 1}};
+    const QJsonObject received{{"process", 2},   {"group", 4},        {"rank", 1},
+                               {"from_rank", 0}, {"from_process", 1}, {"tag", 3},
+                               {"bytes", 100},   {"seq", 1},          {"wait_ms", 200}};
+    trace.append(
+        {1.0, QStringLiteral("message-received"), received}); // the receiver's report came first
     QCOMPARE(trace.unmatchedMessages(), std::size_t(1));
     trace.append({0.5, QStringLiteral("message-sent"), sent});
     QCOMPARE(trace.unmatchedMessages(), std::size_t(0));
@@ -194,15 +198,18 @@ private slots:
     // Zoomed out: at most one arrow per channel and spacing, one rect per column and row.
     axis.fit(trace.beginTime(), trace.endTime(), plot);
     QPainter painter(&image);
-    RenderStats stats = SpaceTimeRenderer::paint(painter, QRectF(QPointF(), size), trace, layout, axis, options);
+    RenderStats stats =
+        SpaceTimeRenderer::paint(painter, QRectF(QPointF(), size), trace, layout, axis, options);
     QVERIFY(stats.arrows > 0);
-    QVERIFY2(stats.arrows <= trace.channels().size() * std::size_t(plot / options.minArrowSpacing + 2),
+    QVERIFY2(stats.arrows <=
+                 trace.channels().size() * std::size_t(plot / options.minArrowSpacing + 2),
              qPrintable(QString::number(stats.arrows)));
     QVERIFY(stats.stateRects <= trace.rows().size() * std::size_t(plot));
     // Zoomed in to 50 ms: every message in view is drawn.
     const double middle = (trace.beginTime() + trace.endTime()) / 2;
     axis.fit(middle, middle + 0.05, plot);
-    stats = SpaceTimeRenderer::paint(painter, QRectF(QPointF(), size), trace, layout, axis, options);
+    stats =
+        SpaceTimeRenderer::paint(painter, QRectF(QPointF(), size), trace, layout, axis, options);
     std::size_t inView = 0;
     for (const Channel &c : trace.channels())
       for (const Message &m : c.messages)
