@@ -322,7 +322,8 @@ void MainWindow::exportDiagram() {
   options.scrollY = 0;
   RowLayout layout;
   layout.build(*shownTrace());
-  const QSize size(spaceTime_->viewport()->width(), std::max<int>(layout.height() + 10, 200));
+  const QSize size(spaceTime_->viewport()->width(),
+                   std::max(static_cast<int>(layout.height()) + 10, 200));
   if (!snow::monitor::exportDiagram(path, size, *shownTrace(), spaceTime_->axis(), options, &error))
     QMessageBox::warning(this, tr("Export diagram"), error);
   else

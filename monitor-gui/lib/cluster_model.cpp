@@ -165,19 +165,19 @@ void ClusterModel::setHosts(const QJsonArray &hosts) {
     host->online = false;
     hostChanged(*host);
   }
-  for (const QJsonValue &value : hosts)
+  for (const auto &value : hosts)
     updateHost(value.toObject());
 }
 
 void ClusterModel::setProcesses(const QJsonArray &processes) {
-  for (const QJsonValue &value : processes) {
+  for (const auto &value : processes) {
     const QJsonObject o = value.toObject();
     const long id = static_cast<long>(o.value("id").toDouble());
     Process &p = ensureProcess(id, o.value("host").toString());
     moveProcess(p, o.value("host").toString());
     p.program = o.value("program").toString();
     p.args.clear();
-    for (const QJsonValue &arg : o.value("args").toArray())
+    for (const auto &arg : o.value("args").toArray())
       p.args << arg.toString();
     p.state = o.value("state").toString();
     p.pid = static_cast<long>(o.value("pid").toDouble());

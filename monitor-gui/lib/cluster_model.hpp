@@ -57,10 +57,10 @@ public:
   bool isInteractive() const { return interactive_; }
 
   // The scheduler refused a migration this model asked for.
-  void migrationRefused(long process, const QString &reason);
+  void migrationRefused(long id, const QString &reason);
 
   QModelIndex hostIndex(const QString &host) const;
-  QModelIndex processIndex(long process) const;
+  QModelIndex processIndex(long id) const;
 
   // QAbstractItemModel
   QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;

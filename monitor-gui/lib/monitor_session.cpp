@@ -115,7 +115,7 @@ void MonitorSession::onEvents(const SchedulerEvents &incoming) {
   for (SchedulerEvent &event : events)
     event.time += timeOffset_;
   // Processes that ran before we connected get a row from their start on.
-  for (const QJsonValue &value : std::as_const(seedProcesses_)) {
+  for (const auto &value : std::as_const(seedProcesses_)) {
     const QJsonObject p = value.toObject();
     if (p.value("state").toString() == QLatin1String("exited") ||
         trace_.rowOf(static_cast<long>(p.value("id").toDouble())) >= 0)

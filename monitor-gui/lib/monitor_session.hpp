@@ -51,7 +51,7 @@ private:
   void send(const QString &command, const QJsonObject &args, long process = -1);
   void onConnected(const QString &server);
   void onReplied(qint64 id, bool ok, const QJsonObject &body);
-  void onEvents(const SchedulerEvents &events);
+  void onEvents(const SchedulerEvents &incoming);
 
   QThread thread_;
   SchedulerClient *client_;

@@ -191,7 +191,8 @@ void paintMigrations(Frame &f) {
         (m.failed ? QStringLiteral(" failed") : QString());
     if (x1 - x0 > 4 || selected) {
       // On a light plate: the label sits on the row's bar.
-      const QRectF text = f.painter.fontMetrics().boundingRect(label).translated(x1 + 4, top + 11);
+      const QRectF text =
+          QRectF(f.painter.fontMetrics().boundingRect(label)).translated(x1 + 4, top + 11);
       f.painter.fillRect(text.adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 210));
       f.painter.setPen(m.failed ? DiagramPalette::failure() : QColor(0x20, 0x20, 0x20));
       f.painter.drawText(QPointF(x1 + 4, top + 11), label);

@@ -3,18 +3,25 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <array>
 #include <random>
 
 namespace snow::monitor {
 
 namespace {
-const char *const kPlatforms[] = {"x86_64", "s390x", "ppc", "i686", "armhf"};
-const char *const kByteOrders[] = {"little", "big", "big", "little", "little"};
-const int kWordSizes[] = {8, 8, 4, 4, 4};
+struct PlatformShape {
+  const char *name, *byteOrder;
+  int wordSize;
+};
+constexpr std::array<PlatformShape, 5> kPlatforms{{{"x86_64", "little", 8},
+                                                   {"s390x", "big", 8},
+                                                   {"ppc", "big", 4},
+                                                   {"i686", "little", 4},
+                                                   {"armhf", "little", 4}}};
 
 QString hostName(int host) {
-  const int n = static_cast<int>(std::size(kPlatforms));
-  return host < n ? QString::fromLatin1(kPlatforms[host]) : QStringLiteral("host%1").arg(host);
+  const int n = static_cast<int>(kPlatforms.size());
+  return host < n ? QString::fromLatin1(kPlatforms[host].name) : QStringLiteral("host%1").arg(host);
 }
 } // namespace
 
@@ -31,8 +38,8 @@ SchedulerEvents syntheticTrace(const SyntheticTraceShape &shape) {
                       QStringLiteral("host-joined"),
                       {{"name", hostName(h)},
                        {"platform", hostName(h)},
-                       {"byte_order", kByteOrders[h % std::size(kByteOrders)]},
-                       {"word_size", kWordSizes[h % std::size(kWordSizes)]},
+                       {"byte_order", kPlatforms[h % kPlatforms.size()].byteOrder},
+                       {"word_size", kPlatforms[h % kPlatforms.size()].wordSize},
                        {"cpus", 2}}});
   for (int r = 0; r < p; ++r) {
     hostOf[r] = r * shape.hosts / p;

@@ -59,7 +59,7 @@ TraceReadResult readChrome(QIODevice &device) {
   }
   const QJsonArray entries =
       document.isArray() ? document.array() : document.object().value("traceEvents").toArray();
-  for (const QJsonValue &entry : entries)
+  for (const auto &entry : entries)
     chromeEntryToEvents(entry.toObject(), result.events);
   std::stable_sort(
       result.events.begin(), result.events.end(),
@@ -82,8 +82,8 @@ void readLines(QIODevice &device, const std::function<void(SchedulerEvent &&)> &
     line = line.trimmed();
     if (line.isEmpty())
       continue;
-    const int firstSpace = line.indexOf(' ');
-    const int secondSpace = firstSpace < 0 ? -1 : line.indexOf(' ', firstSpace + 1);
+    const qsizetype firstSpace = line.indexOf(' ');
+    const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(' ', firstSpace + 1);
     bool isNumber = false;
     const double time = line.left(firstSpace).toDouble(&isNumber);
     if (secondSpace < 0 || !isNumber) {
