@@ -235,9 +235,15 @@ QWidget *MainWindow::buildReplayBar() {
 }
 
 void MainWindow::setStatisticsModel(QAbstractItemModel *model) {
+  if (QAbstractItemModel *old = statisticsView_->model())
+    disconnect(old, nullptr, statisticsView_, nullptr);
   statisticsView_->setModel(model);
-  // Per section, so again for every model.
-  statisticsView_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // The header sizes itself to its labels only: fit the columns to new rows.
+  connect(model, &QAbstractItemModel::rowsInserted, statisticsView_,
+          &QTableView::resizeColumnsToContents);
+  connect(model, &QAbstractItemModel::modelReset, statisticsView_,
+          &QTableView::resizeColumnsToContents);
+  statisticsView_->resizeColumnsToContents();
 }
 
 const ExecutionTrace *MainWindow::shownTrace() const {
