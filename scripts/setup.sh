@@ -21,7 +21,7 @@ PACKAGES=(
   # runtime system: Boost.Beast WebSocket API, serialization, JSON
   libboost-all-dev libcereal-dev nlohmann-json3-dev
   # snow-monitor (Qt 6 Widgets) and its headless GUI tests
-  qt6-base-dev qt6-websockets-dev libgl1-mesa-dev xvfb xdotool
+  qt6-base-dev qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev xvfb xdotool
   # the local heterogeneous cluster: network namespaces, veth, tc
   iproute2
   # random C programs for the precompiler and migration fuzzing
