@@ -320,6 +320,58 @@ TEST(RoundTrip, AnAddressThatEndsOneGlobalAndStartsAnotherFollowsThePointerType)
   EXPECT_EQ(dst_cursor.end, reinterpret_cast<int *>(dst_ints) + 4);
 }
 
+TEST(RoundTrip, APointerAfterAnArrayOfOtherPointersKeepsItsOwnPointeeType) {
+  // As in NAS MG: a frame's `double *line[3]` is followed directly by a
+  // `const struct item *cls` pointing at the table `items`, which starts
+  // exactly where the global `reals` (double[4]) ends. The two pointer fields
+  // are contiguous, so a plan that merges them into one run of `double *`
+  // would encode `cls` as one past the end of `reals`.
+  struct Item {
+    char name;
+    int n;
+    double x;
+  };
+  struct Frame {
+    double *line[3];
+    const Item *cls;
+  };
+  static_assert(offsetof(Frame, cls) == 3 * sizeof(double *), "the pointers are contiguous");
+  alignas(8) static unsigned char src_storage[4 * sizeof(double) + 2 * sizeof(Item)];
+  alignas(8) static unsigned char dst_reals[4 * sizeof(double)], dst_items[2 * sizeof(Item)];
+  static Frame src_frame, dst_frame;
+  auto make = [](void *reals, void *items, Frame *frame) {
+    test::ProgramBuilder b;
+    auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+    auto ch = b.scalar("char", SNOW_KIND_UNSIGNED, 1, 1);
+    auto in = b.scalar("int", SNOW_KIND_SIGNED, 4, 4);
+    auto dp = b.pointer("double *", dbl);
+    auto lines = b.array("double *[3]", dp, 3, 3 * sizeof(double *));
+    auto item_ptr = b.pointer("const struct item *", 7);  // struct item, defined last
+    auto frame_t = b.record("frame", SNOW_KIND_STRUCT, sizeof(Frame),
+                            {{"line", lines, offsetof(Frame, line)}, {"cls", item_ptr, offsetof(Frame, cls)}});
+    auto item = b.record("struct item", SNOW_KIND_STRUCT, sizeof(Item),
+                         {{"name", ch, offsetof(Item, name)}, {"n", in, offsetof(Item, n)}, {"x", dbl, offsetof(Item, x)}});
+    EXPECT_EQ(item, 7u);
+    b.global("reals", reals, dbl, 4);
+    b.global("items", items, item, 2);
+    b.global("frame", frame, frame_t);
+    return b;
+  };
+  auto sb = make(src_storage, src_storage + 4 * sizeof(double), &src_frame);
+  auto db = make(dst_reals, dst_items, &dst_frame);
+  const Program sp = sb.build(), dp = db.build();
+  BlockRegistry sr, dr;
+  register_program_globals(sr, sp);
+  register_program_globals(dr, dp);
+  double *reals = reinterpret_cast<double *>(src_storage);
+  const Item *items = reinterpret_cast<const Item *>(src_storage + 4 * sizeof(double));
+  src_frame = Frame{{reals, reals + 1, reals + 4}, items};
+  decode(dp, dr, encode(sp, sr, {src_storage, items, &src_frame}));
+  EXPECT_EQ(dst_frame.line[0], reinterpret_cast<double *>(dst_reals));
+  EXPECT_EQ(dst_frame.line[2], reinterpret_cast<double *>(dst_reals) + 4);  // one past the end: the type says so
+  EXPECT_EQ(dst_frame.cls, reinterpret_cast<const Item *>(dst_items));
+}
+
 TEST(RoundTrip, ThroughAFileWithTheCApi) {
   test::init_state_graph();
   graph_frame frame{};
