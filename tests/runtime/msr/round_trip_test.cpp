@@ -372,6 +372,64 @@ TEST(RoundTrip, APointerAfterAnArrayOfOtherPointersKeepsItsOwnPointeeType) {
   EXPECT_EQ(dst_frame.cls, reinterpret_cast<const Item *>(dst_items));
 }
 
+// `reals` (double[4]) and then `items` (struct item[2]) carved from one
+// array; `cursor` holds one pointer of the type under test, set to the
+// address where `reals` ends and `items` begins. Returns where it lands
+// after a round trip: 'e' (one past the end of reals), 's' (start of
+// items) or '?'.
+struct Item {
+  char name;
+  double x;
+};
+
+template <typename Describe> char adjacent_round_trip(Describe describe_pointee) {
+  alignas(8) static unsigned char src_storage[4 * sizeof(double) + 2 * sizeof(Item)];
+  alignas(8) static unsigned char dst_reals[4 * sizeof(double)], dst_items[2 * sizeof(Item)];
+  static void *src_cursor, *dst_cursor;
+  auto make = [&](void *reals, void *items, void **cursor) {
+    test::ProgramBuilder b;
+    auto ch = b.scalar("char", SNOW_KIND_UNSIGNED, 1, 1);
+    auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+    auto item = b.record("struct item", SNOW_KIND_STRUCT, sizeof(Item),
+                         {{"name", ch, offsetof(Item, name)}, {"x", dbl, offsetof(Item, x)}});
+    auto ptr = b.pointer("cursor *", describe_pointee(b, ch, dbl, item));
+    b.global("reals", reals, dbl, 4);
+    b.global("items", items, item, 2);
+    b.global("cursor", cursor, ptr);
+    return b;
+  };
+  auto sb = make(src_storage, src_storage + 4 * sizeof(double), &src_cursor);
+  auto db = make(dst_reals, dst_items, &dst_cursor);
+  const Program sp = sb.build(), dp = db.build();
+  BlockRegistry sr, dr;
+  register_program_globals(sr, sp);
+  register_program_globals(dr, dp);
+  src_cursor = src_storage + 4 * sizeof(double);
+  dst_cursor = nullptr;
+  decode(dp, dr, encode(sp, sr, {&src_cursor, src_storage, src_storage + 4 * sizeof(double)}));
+  if (dst_cursor == dst_reals + sizeof dst_reals) return 'e';
+  if (dst_cursor == dst_items) return 's';
+  return '?';
+}
+
+TEST(RoundTrip, AtAnAddressBetweenTwoGlobalsCompatibleTypesDecide) {
+  using B = test::ProgramBuilder;
+  // The struct type itself, and a typedef-like twin of double.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto, auto item) { return item; }), 's');
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto dbl, auto) { return dbl; }), 'e');
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto, auto) { return b.scalar("real", SNOW_KIND_FLOAT, 8, 8); }), 'e');
+  // double (*)[4]: an array pointee is its element type.
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto dbl, auto) { return b.array("double[4]", dbl, 4, 32); }), 'e');
+  // struct item (*)[2] likewise.
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto, auto item) {
+              return b.array("struct item[2]", item, 2, 2 * sizeof(Item));
+            }), 's');
+  // char *: the first member of items[0] is a char, and nothing of char ends reals.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto ch, auto, auto) { return ch; }), 's');
+  // void * (no pointee type): the block that starts there.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto, auto) { return snow_type_id{SNOW_NO_TYPE}; }), 's');
+}
+
 TEST(RoundTrip, ThroughAFileWithTheCApi) {
   test::init_state_graph();
   graph_frame frame{};
