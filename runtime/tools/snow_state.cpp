@@ -46,6 +46,20 @@ int main(int argc, char **argv) {
   } else if (c != EOF) {
     std::ungetc(c, file);
   }
+  // Then, in a program that uses the message library, its channels section:
+  // "snow-channels 1 <bytes>\n" and the bytes (runtime/src/exec/channel_participant.hpp).
+  if (const int c = std::fgetc(file); c == 's') {
+    char line[64];
+    unsigned long long bytes = 0;
+    if (std::fgets(line, sizeof line, file) == nullptr || std::sscanf(line, "now-channels 1 %llu", &bytes) != 1) {
+      std::fprintf(stderr, "snow-state: %s: the message-channels section has a malformed header\n", path);
+      return 1;
+    }
+    for (; bytes > 0 && std::fgetc(file) != EOF; --bytes) {
+    }
+  } else if (c != EOF) {
+    std::ungetc(c, file);
+  }
   msr::BlockRegistry registry;
   int status = 0;
   try {

@@ -97,9 +97,14 @@ private:
           last.count += op.count;
           return;
         }
+        // Pointers merge only with pointers to the same type: the encoder
+        // resolves an address that ends one block and starts the next by
+        // the pointee type (state_encoder.cpp), so a run must not lend one
+        // pointer's pointee to its neighbour.
         if (op.code != PlanOp::Code::Bytes && op.code != PlanOp::Code::Repeat && last.kind == op.kind &&
             last.native_size == op.native_size && last.wire_size == op.wire_size &&
-            last.stride == op.stride && last.offset + last.count * last.stride == op.offset) {
+            last.stride == op.stride && last.pointee == op.pointee &&
+            last.offset + last.count * last.stride == op.offset) {
           last.count += op.count;
           return;
         }

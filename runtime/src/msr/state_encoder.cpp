@@ -107,11 +107,18 @@ void StateEncoder::write_pointer(std::uintptr_t value, TypeId pointee, Where whe
   std::uint64_t offset = 0;
   if (block != nullptr && block->origin != wire::Origin::Heap && pointee != SNOW_NO_TYPE && block->type != pointee) {
     // Globals and stack variables can be adjacent: an address that starts one
-    // may be the end of its neighbour. The pointer's own type decides.
-    BlockSlot *before = registry_.find_ending_at(value);
-    if (before != nullptr && before->type == pointee) {
-      block = before;
-      offset = before->bytes;
+    // may be the end of its neighbour. The pointer's own type decides: one
+    // past the end of the neighbour only when the type fits there better than
+    // at the start of the block that begins here (docs/memory-state.md). When
+    // the type fits the start directly there is no second lookup.
+    const TypeTable &types = program_.types();
+    const std::uint32_t here = types.edge_fit(block->type, pointee, false);
+    if (here != 0) {
+      BlockSlot *before = registry_.find_ending_at(value);
+      if (before != nullptr && types.edge_fit(before->type, pointee, true) < here) {
+        block = before;
+        offset = before->bytes;
+      }
     }
   }
   if (block == nullptr) {

@@ -297,6 +297,56 @@ void TypeTable::finish_type(TypeId id) {
   if (t.depth > kMaxDepth) invalid(t, id, "is nested more than " + std::to_string(kMaxDepth) + " levels deep");
 }
 
+bool TypeTable::compatible(TypeId a, TypeId b) const {
+  if (a == b) return true;
+  const TypeInfo &x = types_[a], &y = types_[b];
+  const auto integer = [](Kind k) { return k == Kind::Signed || k == Kind::Unsigned; };
+  if (integer(x.kind) && integer(y.kind)) return x.size == y.size && x.wire_size == y.wire_size;
+  if (x.kind != y.kind) return false;
+  switch (x.kind) {
+  case Kind::Bool:
+  case Kind::Float:
+    return x.size == y.size && x.wire_size == y.wire_size;
+  case Kind::Pointer:
+  case Kind::Function:
+    return true;
+  default:
+    return false;  // aggregates: only the same id (the precompiler merges a struct's typedefs into it)
+  }
+}
+
+std::uint32_t TypeTable::edge_fit(TypeId type, TypeId pointee, bool at_end) const {
+  if (!contains(type) || !contains(pointee)) return kNoFit;
+  // An array pointee stands for its innermost element (depth is bounded).
+  while (types_[pointee].kind == Kind::Array && contains(types_[pointee].element)) pointee = types_[pointee].element;
+  std::uint32_t best = kNoFit;
+  // Recursion is bounded by the type's depth (at most kMaxDepth).
+  const auto walk = [&](auto &&self, TypeId t, std::uint32_t members) -> void {
+    if (members >= best) return;
+    if (compatible(t, pointee)) {
+      best = members;
+      return;
+    }
+    const TypeInfo &info = types_[t];
+    switch (info.kind) {
+    case Kind::Array:
+      if (info.count > 0 && contains(info.element)) self(self, info.element, members);
+      return;
+    case Kind::Struct:
+    case Kind::Union:
+      for (const FieldInfo &f : info.fields) {
+        if (!contains(f.type)) continue;
+        if (at_end ? f.offset + types_[f.type].size == info.size : f.offset == 0) self(self, f.type, members + 1);
+      }
+      return;
+    default:
+      return;
+    }
+  };
+  walk(walk, type, 0);
+  return best;
+}
+
 std::string TypeTable::describe_offset(TypeId type, std::uint64_t offset) const {
   std::string path;
   for (std::uint32_t guard = 0; guard <= kMaxDepth; ++guard) {

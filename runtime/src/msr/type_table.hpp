@@ -78,7 +78,22 @@ public:
   // element of `type`, e.g. ".next" or ".f[3]"; for error messages.
   std::string describe_offset(TypeId type, std::uint64_t offset) const;
 
+  // How well a pointer whose static pointee type is `pointee` fits the start
+  // (at_end false) or one past the end (at_end true) of an element of
+  // `type`: 0 when `pointee` is `type` or, through arrays, its element; n
+  // when it is an object that begins (ends) there n struct/union members
+  // deep (a struct's first member; its last, when no padding follows it; any
+  // union member); kNoFit when nothing of that type begins (ends) there.
+  // Types are compared as compatible, not by id: an array pointee stands for
+  // its innermost element, scalars of the same class and width match (a
+  // typedef of `double` and `double`, `int` and `unsigned`, `char` and
+  // `unsigned char`), and every data pointer matches every data pointer.
+  // Unknown ids fit nothing.
+  static constexpr std::uint32_t kNoFit = 0xffffffff;
+  std::uint32_t edge_fit(TypeId type, TypeId pointee, bool at_end) const;
+
 private:
+  bool compatible(TypeId a, TypeId b) const;
   void finish_all();
   void finish_type(TypeId id);  // leaves, depth, movability; validates composition
   std::vector<TypeInfo> types_;

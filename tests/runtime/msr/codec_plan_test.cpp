@@ -78,6 +78,50 @@ TEST_F(CodecPlanTest, PointersGetTheirOwnRunWithTheirPointeeType) {
   EXPECT_EQ(p[1].code, PlanOp::Code::Bytes);
 }
 
+TEST(CodecPlan, ContiguousPointersToDifferentTypesAreSeparateRuns) {
+  struct Two {
+    double *reals[3];
+    Node *node;
+  };
+  test::ProgramBuilder b;
+  auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+  auto dp = b.pointer("double *", dbl);
+  auto dps = b.array("double *[3]", dp, 3, 3 * sizeof(double *));
+  auto np = b.pointer("struct node *", 5);  // struct node, defined last
+  auto two = b.record("struct two", SNOW_KIND_STRUCT, sizeof(Two),
+                      {{"reals", dps, offsetof(Two, reals)}, {"node", np, offsetof(Two, node)}});
+  auto node = b.record("struct node", SNOW_KIND_STRUCT, sizeof(Node),
+                       {{"next", np, offsetof(Node, next)}, {"v", dbl, offsetof(Node, v)}});
+  ASSERT_EQ(node, 5u);
+  const Program program = b.build();
+  CodecPlan p = build_plan(program.types(), two, false);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].code, PlanOp::Code::Pointers);
+  EXPECT_EQ(p[0].count, 3u);
+  EXPECT_EQ(p[0].pointee, dbl);
+  EXPECT_EQ(p[1].code, PlanOp::Code::Pointers);
+  EXPECT_EQ(p[1].count, 1u);
+  EXPECT_EQ(p[1].pointee, node);
+}
+
+TEST(CodecPlan, ContiguousPointersToTheSameTypeStayOneRun) {
+  struct Three {
+    double *a;
+    double *b[2];
+  };
+  test::ProgramBuilder b;
+  auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+  auto dp = b.pointer("double *", dbl);
+  auto dps = b.array("double *[2]", dp, 2, 2 * sizeof(double *));
+  auto three = b.record("struct three", SNOW_KIND_STRUCT, sizeof(Three),
+                        {{"a", dp, offsetof(Three, a)}, {"b", dps, offsetof(Three, b)}});
+  const Program program = b.build();
+  CodecPlan p = build_plan(program.types(), three, false);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].count, 3u);
+  EXPECT_EQ(p[0].pointee, dbl);
+}
+
 TEST_F(CodecPlanTest, ALongNarrowerThanItsWireSizeIsConverted) {
   CodecPlan p = plan(lng, false);
   ASSERT_EQ(p.size(), 1u);

@@ -320,6 +320,116 @@ TEST(RoundTrip, AnAddressThatEndsOneGlobalAndStartsAnotherFollowsThePointerType)
   EXPECT_EQ(dst_cursor.end, reinterpret_cast<int *>(dst_ints) + 4);
 }
 
+TEST(RoundTrip, APointerAfterAnArrayOfOtherPointersKeepsItsOwnPointeeType) {
+  // As in NAS MG: a frame's `double *line[3]` is followed directly by a
+  // `const struct item *cls` pointing at the table `items`, which starts
+  // exactly where the global `reals` (double[4]) ends. The two pointer fields
+  // are contiguous, so a plan that merges them into one run of `double *`
+  // would encode `cls` as one past the end of `reals`.
+  struct Item {
+    char name;
+    int n;
+    double x;
+  };
+  struct Frame {
+    double *line[3];
+    const Item *cls;
+  };
+  static_assert(offsetof(Frame, cls) == 3 * sizeof(double *), "the pointers are contiguous");
+  alignas(8) static unsigned char src_storage[4 * sizeof(double) + 2 * sizeof(Item)];
+  alignas(8) static unsigned char dst_reals[4 * sizeof(double)], dst_items[2 * sizeof(Item)];
+  static Frame src_frame, dst_frame;
+  auto make = [](void *reals, void *items, Frame *frame) {
+    test::ProgramBuilder b;
+    auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+    auto ch = b.scalar("char", SNOW_KIND_UNSIGNED, 1, 1);
+    auto in = b.scalar("int", SNOW_KIND_SIGNED, 4, 4);
+    auto dp = b.pointer("double *", dbl);
+    auto lines = b.array("double *[3]", dp, 3, 3 * sizeof(double *));
+    auto item_ptr = b.pointer("const struct item *", 7);  // struct item, defined last
+    auto frame_t = b.record("frame", SNOW_KIND_STRUCT, sizeof(Frame),
+                            {{"line", lines, offsetof(Frame, line)}, {"cls", item_ptr, offsetof(Frame, cls)}});
+    auto item = b.record("struct item", SNOW_KIND_STRUCT, sizeof(Item),
+                         {{"name", ch, offsetof(Item, name)}, {"n", in, offsetof(Item, n)}, {"x", dbl, offsetof(Item, x)}});
+    EXPECT_EQ(item, 7u);
+    b.global("reals", reals, dbl, 4);
+    b.global("items", items, item, 2);
+    b.global("frame", frame, frame_t);
+    return b;
+  };
+  auto sb = make(src_storage, src_storage + 4 * sizeof(double), &src_frame);
+  auto db = make(dst_reals, dst_items, &dst_frame);
+  const Program sp = sb.build(), dp = db.build();
+  BlockRegistry sr, dr;
+  register_program_globals(sr, sp);
+  register_program_globals(dr, dp);
+  double *reals = reinterpret_cast<double *>(src_storage);
+  const Item *items = reinterpret_cast<const Item *>(src_storage + 4 * sizeof(double));
+  src_frame = Frame{{reals, reals + 1, reals + 4}, items};
+  decode(dp, dr, encode(sp, sr, {src_storage, items, &src_frame}));
+  EXPECT_EQ(dst_frame.line[0], reinterpret_cast<double *>(dst_reals));
+  EXPECT_EQ(dst_frame.line[2], reinterpret_cast<double *>(dst_reals) + 4);  // one past the end: the type says so
+  EXPECT_EQ(dst_frame.cls, reinterpret_cast<const Item *>(dst_items));
+}
+
+// `reals` (double[4]) and then `items` (struct item[2]) carved from one
+// array; `cursor` holds one pointer of the type under test, set to the
+// address where `reals` ends and `items` begins. Returns where it lands
+// after a round trip: 'e' (one past the end of reals), 's' (start of
+// items) or '?'.
+struct Item {
+  char name;
+  double x;
+};
+
+template <typename Describe> char adjacent_round_trip(Describe describe_pointee) {
+  alignas(8) static unsigned char src_storage[4 * sizeof(double) + 2 * sizeof(Item)];
+  alignas(8) static unsigned char dst_reals[4 * sizeof(double)], dst_items[2 * sizeof(Item)];
+  static void *src_cursor, *dst_cursor;
+  auto make = [&](void *reals, void *items, void **cursor) {
+    test::ProgramBuilder b;
+    auto ch = b.scalar("char", SNOW_KIND_UNSIGNED, 1, 1);
+    auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+    auto item = b.record("struct item", SNOW_KIND_STRUCT, sizeof(Item),
+                         {{"name", ch, offsetof(Item, name)}, {"x", dbl, offsetof(Item, x)}});
+    auto ptr = b.pointer("cursor *", describe_pointee(b, ch, dbl, item));
+    b.global("reals", reals, dbl, 4);
+    b.global("items", items, item, 2);
+    b.global("cursor", cursor, ptr);
+    return b;
+  };
+  auto sb = make(src_storage, src_storage + 4 * sizeof(double), &src_cursor);
+  auto db = make(dst_reals, dst_items, &dst_cursor);
+  const Program sp = sb.build(), dp = db.build();
+  BlockRegistry sr, dr;
+  register_program_globals(sr, sp);
+  register_program_globals(dr, dp);
+  src_cursor = src_storage + 4 * sizeof(double);
+  dst_cursor = nullptr;
+  decode(dp, dr, encode(sp, sr, {&src_cursor, src_storage, src_storage + 4 * sizeof(double)}));
+  if (dst_cursor == dst_reals + sizeof dst_reals) return 'e';
+  if (dst_cursor == dst_items) return 's';
+  return '?';
+}
+
+TEST(RoundTrip, AtAnAddressBetweenTwoGlobalsCompatibleTypesDecide) {
+  using B = test::ProgramBuilder;
+  // The struct type itself, and a typedef-like twin of double.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto, auto item) { return item; }), 's');
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto dbl, auto) { return dbl; }), 'e');
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto, auto) { return b.scalar("real", SNOW_KIND_FLOAT, 8, 8); }), 'e');
+  // double (*)[4]: an array pointee is its element type.
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto dbl, auto) { return b.array("double[4]", dbl, 4, 32); }), 'e');
+  // struct item (*)[2] likewise.
+  EXPECT_EQ(adjacent_round_trip([](B &b, auto, auto, auto item) {
+              return b.array("struct item[2]", item, 2, 2 * sizeof(Item));
+            }), 's');
+  // char *: the first member of items[0] is a char, and nothing of char ends reals.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto ch, auto, auto) { return ch; }), 's');
+  // void * (no pointee type): the block that starts there.
+  EXPECT_EQ(adjacent_round_trip([](B &, auto, auto, auto) { return snow_type_id{SNOW_NO_TYPE}; }), 's');
+}
+
 TEST(RoundTrip, ThroughAFileWithTheCApi) {
   test::init_state_graph();
   graph_frame frame{};

@@ -107,6 +107,43 @@ TEST(TypeTable, UnsupportedKindsPropagateToEnclosingTypes) {
   EXPECT_NE(b.build().types().at(arr).unmovable_reason.find("long double"), std::string::npos);
 }
 
+TEST(TypeTable, EdgeFitFollowsArraysMembersAndCompatibleScalars) {
+  struct Tail {
+    double d;
+    int n[3];
+  };  // 8 + 12, then 4 bytes of padding on most platforms
+  ProgramBuilder b;
+  auto ch = b.scalar("char", SNOW_KIND_UNSIGNED, 1, 1);
+  auto dbl = b.scalar("double", SNOW_KIND_FLOAT, 8, 8);
+  auto real = b.scalar("real", SNOW_KIND_FLOAT, 8, 8);  // typedef double real
+  auto in = b.scalar("int", SNOW_KIND_SIGNED, 4, 4);
+  auto un = b.scalar("unsigned int", SNOW_KIND_UNSIGNED, 4, 4);
+  auto pair = b.record("struct pair", SNOW_KIND_STRUCT, sizeof(Pair),
+                       {{"c", ch, offsetof(Pair, c)}, {"d", dbl, offsetof(Pair, d)}});
+  auto pairs = b.array("struct pair[2]", pair, 2, 2 * sizeof(Pair));
+  auto ints = b.array("int[3]", in, 3, 3 * sizeof(int));
+  auto tail = b.record("struct tail", SNOW_KIND_STRUCT, sizeof(Tail),
+                       {{"d", dbl, offsetof(Tail, d)}, {"n", ints, offsetof(Tail, n)}});
+  auto ip = b.pointer("int *", in);
+  auto cp = b.pointer("char *", ch);
+  Program p = b.build();
+  const TypeTable &t = p.types();
+  EXPECT_EQ(t.edge_fit(dbl, dbl, false), 0u);
+  EXPECT_EQ(t.edge_fit(dbl, real, true), 0u);          // same class and width
+  EXPECT_EQ(t.edge_fit(in, un, false), 0u);            // signedness ignored
+  EXPECT_EQ(t.edge_fit(in, dbl, false), TypeTable::kNoFit);
+  EXPECT_EQ(t.edge_fit(in, ints, true), 0u);           // an array pointee is its element
+  EXPECT_EQ(t.edge_fit(pairs, pair, false), 0u);       // an array block is its element
+  EXPECT_EQ(t.edge_fit(pair, ch, false), 1u);          // first member
+  EXPECT_EQ(t.edge_fit(pairs, ch, false), 1u);
+  EXPECT_EQ(t.edge_fit(pair, dbl, false), TypeTable::kNoFit);
+  EXPECT_EQ(t.edge_fit(pair, dbl, true), 1u);          // last member, no padding after it
+  EXPECT_EQ(t.edge_fit(tail, in, false), TypeTable::kNoFit);
+  EXPECT_EQ(t.edge_fit(tail, in, true), sizeof(Tail) == 20 ? 1u : TypeTable::kNoFit);  // padding after it
+  EXPECT_EQ(t.edge_fit(ip, cp, false), 0u);            // any data pointer
+  EXPECT_EQ(t.edge_fit(dbl, SNOW_NO_TYPE, false), TypeTable::kNoFit);
+}
+
 TEST(TypeTable, SynthesizedLayoutUsesNaturalAlignment) {
   std::vector<TypeInfo> types(3);
   types[0].name = "char";
