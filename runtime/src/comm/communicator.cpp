@@ -241,6 +241,7 @@ void Communicator::send(int to, int tag, int datatype, const void *data, std::ui
 }
 
 std::optional<Message> Communicator::take(int from, int tag, bool wait) {
+  const auto called = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     for (auto it = received_.begin(); it != received_.end(); ++it) {
@@ -248,9 +249,11 @@ std::optional<Message> Communicator::take(int from, int tag, bool wait) {
       Message m = std::move(*it);
       received_.erase(it);
       lock.unlock();
+      // How long the program waited for it: the monitor draws that as waiting.
+      const long long waited_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - called).count();
       if (m.tag >= 0 && m.tag <= SNOW_TAG_MAX && m.from != settings_.rank)
         event("received " + std::to_string(m.from) + " " + std::to_string(m.tag) + " " +
-              std::to_string(m.payload.size()) + " " + std::to_string(m.seq));
+              std::to_string(m.payload.size()) + " " + std::to_string(m.seq) + " " + std::to_string(waited_us));
       return m;
     }
     if (!wait) return std::nullopt;

@@ -53,8 +53,12 @@ LocationDirectory::Outcome LocationDirectory::on_line(long process, const std::s
     auto peer_process = [&](long long rank) -> Json {
       return rank >= 0 && rank < size ? Json(group.ranks[static_cast<std::size_t>(rank)].process) : Json(nullptr);
     };
-    if ((kind == "sent" || kind == "received") && (words >> a >> b >> c >> d >> micros) && a >= 0 && a < size) {
-      const bool sent = kind == "sent";
+    long long waited_us = 0;
+    const bool sent = kind == "sent";
+    if ((kind == "sent" || kind == "received") && (words >> a >> b >> c >> d) && (sent || (words >> waited_us)) &&
+        (words >> micros) && a >= 0 && a < size) {
+      if (!sent)
+        data["wait_ms"] = static_cast<double>(waited_us) / 1000.0;
       data[sent ? "to_rank" : "from_rank"] = a;
       data[sent ? "to_process" : "from_process"] = peer_process(a);
       data["tag"] = b;
