@@ -337,9 +337,11 @@ function(_snow_cross_executable name p generated include_flags definition_flags 
     list(APPEND link_flags -l${lib})
   endforeach()
   set(exe "${dir}/${name}")
+  # The library file itself, so a relinked runtime relinks the program; inside the superbuild
+  # also the sub-build's target, which produces that file (a byproduct of its build step).
   set(runtime_dependency ${runtime})
   if(TARGET snow-platform-${p})
-    set(runtime_dependency snow-platform-${p})  # the superbuild's sub-build produces it
+    list(APPEND runtime_dependency snow-platform-${p})
   endif()
   add_custom_command(
     OUTPUT ${exe}

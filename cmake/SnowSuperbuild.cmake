@@ -53,6 +53,9 @@ function(_snow_add_platform_build platform)
     PREFIX "${CMAKE_BINARY_DIR}/platforms/.superbuild/${platform}"
     CMAKE_CACHE_ARGS ${cache_args}
     BUILD_ALWAYS ON
+    # Named so that the cross executables of snow_add_migratable_executable() depend on the
+    # file and are relinked when the sub-build relinks it (not only ordered after it).
+    BUILD_BYPRODUCTS "${SNOW_PLATFORM_BINARY_DIR_${platform}}/runtime/libsnow-runtime.a"
     INSTALL_COMMAND ""
     USES_TERMINAL_CONFIGURE ON
     USES_TERMINAL_BUILD ON)
