@@ -172,6 +172,12 @@ void ExecutionTrace::append(const SchedulerEvent &event) {
                               .arg(data.value("messages").toInt())
                               .arg(data.value("peers").toInt())
                               .arg(data.value("ms").toDouble())});
+  } else if (name == QLatin1String("channel-marker")) {
+    const int row = rowFor(data);
+    if (row >= 0)
+      markers_.push_back({event.time, row, MarkerKind::ChannelDrain,
+                          QStringLiteral("end-of-channel marker from rank %1")
+                              .arg(data.value("peer_rank").toInt())});
   } else if (name == QLatin1String("channel-redirect")) {
     const int row = rowFor(data);
     if (row >= 0)

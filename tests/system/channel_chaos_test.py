@@ -129,12 +129,14 @@ def main():
                     events[parts[1]] = events.get(parts[1], 0) + 1
         if events.get("message-sent", 0) == 0 or events.get("message-received", 0) == 0:
             problems.append(f"the trace has no message events: {events}")
+        if done["ok"] > 0 and events.get("channel-marker", 0) == 0:
+            problems.append(f"{done['ok']} migrations drained no end-of-channel marker: {events}")
         if events.get("channel-drain", 0) < done["ok"]:
             problems.append(f"{done['ok']} migrations but {events.get('channel-drain', 0)} channel drains traced")
         messages = got.split(":")[1].split()[0] if ":" in got else "?"
         print(f"{a.ranks} ranks on {a.hosts}: {done['ok']} migrations ({done['refused']} refused at the end), "
               f"{messages} messages checked, {events.get('message-sent', 0)} sends and "
-              f"{events.get('channel-drain', 0)} drains traced")
+              f"{events.get('channel-drain', 0)} drains and {events.get('channel-marker', 0)} markers traced")
         if problems:
             print("FAIL: " + "\n".join(problems))
             for name in sorted(os.listdir(os.path.join(state, "logs"))):

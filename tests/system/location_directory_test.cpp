@@ -78,6 +78,10 @@ TEST_F(Directory, EventLinesBecomeMessageEventsAtTheProcesssTime) {
   ASSERT_TRUE(drain.event);
   EXPECT_EQ(drain.event->name, "channel-drain");
   EXPECT_EQ(drain.event->data["peers"], 2);
+  const auto marker = directory.on_line(11, "event marker 2 1795680000900000");
+  ASSERT_TRUE(marker.event);
+  EXPECT_EQ(marker.event->name, "channel-marker");
+  EXPECT_EQ(marker.event->data["peer_rank"], 2);
 }
 
 TEST_F(Directory, MalformedLinesAreNamedAndChangeNothing) {

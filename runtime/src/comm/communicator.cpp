@@ -655,6 +655,8 @@ void Communicator::handle_incoming_frame(Incoming &c, const FrameHeader &h, std:
     c.held.push_back(std::move(m));
   } else if (h.kind == FrameKind::Marker) {
     c.marker = true;
+    // While migrating, each peer's end-of-channel marker is a step of the drain.
+    if (migrating_) event("marker " + std::to_string(c.from));
   } else {
     warn(std::string("rank ") + std::to_string(c.from) + " sent an unexpected " + frame_kind_name(h.kind));
     return;

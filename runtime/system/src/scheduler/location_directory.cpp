@@ -70,9 +70,10 @@ LocationDirectory::Outcome LocationDirectory::on_line(long process, const std::s
       data["messages"] = b;
       data["ms"] = ms;
       out.event = Event{"channel-drain", data, static_cast<double>(micros) / 1e6};
-    } else if (kind == "redirect" && (words >> a >> micros) && a >= 0 && a < size) {
+    } else if ((kind == "redirect" || kind == "marker") && (words >> a >> micros) && a >= 0 && a < size) {
       data["peer_rank"] = a;
-      out.event = Event{"channel-redirect", data, static_cast<double>(micros) / 1e6};
+      out.event = Event{kind == "redirect" ? "channel-redirect" : "channel-marker", data,
+                        static_cast<double>(micros) / 1e6};
     } else {
       out.error = "malformed event line '" + line + "'";
     }

@@ -26,7 +26,7 @@ public:
     std::string line;
   };
   struct Event {
-    std::string name;  // message-sent, message-received, channel-drain, channel-redirect
+    std::string name;  // message-sent, message-received, channel-drain, channel-marker, channel-redirect
     Json data;
     double unix_seconds = 0;  // when it happened, on the process's clock
   };
