@@ -918,7 +918,9 @@ std::unique_ptr<Communicator> Communicator::decode(const std::string &bytes, Gro
     Peer &p = c->peers_[r];
     p.next_connection = in.number();
     p.next_seq = in.number();
-    p.gone = in.number() != 0;
+    const std::uint64_t gone = in.number();
+    if (gone > 1) throw std::runtime_error("the channels section has a malformed peer record");
+    p.gone = gone == 1;
     const std::uint64_t frames = in.number();
     for (std::uint64_t i = 0; i < frames; ++i) {
       std::string f = in.bytes();
@@ -931,7 +933,10 @@ std::unique_ptr<Communicator> Communicator::decode(const std::string &bytes, Gro
   for (std::uint64_t i = 0; i < messages; ++i) {
     const std::string f = in.bytes();
     const FrameHeader h = frame(f);
-    if (h.from >= size) throw std::runtime_error("a message in the channels section is from rank " + std::to_string(h.from));
+    if (h.from >= size || h.to != rank)
+      throw std::runtime_error("a message in the channels section is from rank " + std::to_string(h.from) +
+                               " to rank " + std::to_string(h.to) + ", in the state of rank " + std::to_string(rank) +
+                               " of " + std::to_string(size));
     Message m;
     m.from = static_cast<int>(h.from);
     m.tag = h.tag;

@@ -62,6 +62,10 @@ std::optional<FrameHeader> decode_frame_header(const unsigned char *p, std::stri
   h.count = static_cast<std::uint32_t>(get(p, 4));
   h.payload_bytes = static_cast<std::uint32_t>(get(p, 4));
   h.seq = get(p, 8);
+  if (h.big_endian > 1) {
+    error = "a frame's byte-order flag is " + std::to_string(h.big_endian);
+    return std::nullopt;
+  }
   if (h.payload_bytes > kMaxPayloadBytes) {
     error = "a " + std::string(frame_kind_name(h.kind)) + " frame announces " + std::to_string(h.payload_bytes) +
             " bytes, more than the limit of " + std::to_string(kMaxPayloadBytes);
