@@ -74,6 +74,35 @@ std::int64_t unix_micros() {
   return static_cast<std::int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec;
 }
 
+// A DATA frame's message as the received queue holds it, and back.
+Message message_of(const FrameHeader &h, std::string payload) {
+  Message m;
+  m.from = static_cast<int>(h.from);
+  m.tag = h.tag;
+  m.datatype = h.datatype;
+  m.element_size = h.element_size;
+  m.big_endian = h.big_endian != 0;
+  m.count = h.count;
+  m.seq = h.seq;
+  m.payload = std::move(payload);
+  return m;
+}
+
+FrameHeader header_of(const Message &m, int to) {
+  FrameHeader h;
+  h.kind = FrameKind::Data;
+  h.big_endian = m.big_endian ? 1 : 0;
+  h.datatype = m.datatype;
+  h.element_size = m.element_size;
+  h.tag = m.tag;
+  h.from = static_cast<std::uint32_t>(m.from);
+  h.to = static_cast<std::uint32_t>(to);
+  h.count = m.count;
+  h.payload_bytes = static_cast<std::uint32_t>(m.payload.size());
+  h.seq = m.seq;
+  return h;
+}
+
 bool matches(const Message &m, int from, int tag) {
   if (from != SNOW_ANY_SOURCE && m.from != from) return false;
   return tag == SNOW_ANY_TAG ? m.tag >= 0 && m.tag <= SNOW_TAG_MAX : m.tag == tag;
@@ -211,16 +240,7 @@ void Communicator::send(int to, int tag, int datatype, const void *data, std::ui
   Peer &peer = peers_[static_cast<std::size_t>(to)];
   h.seq = peer.next_seq++;
   if (to == settings_.rank) {
-    Message m;
-    m.from = to;
-    m.tag = tag;
-    m.datatype = h.datatype;
-    m.element_size = h.element_size;
-    m.big_endian = h.big_endian != 0;
-    m.count = count;
-    m.seq = h.seq;
-    m.payload.assign(static_cast<const char *>(data), h.payload_bytes);
-    received_.push_back(std::move(m));
+    received_.push_back(message_of(h, std::string(static_cast<const char *>(data), h.payload_bytes)));
   } else {
     if (peer.gone) {
       lock.unlock();
@@ -642,15 +662,8 @@ void Communicator::handle_incoming_frame(Incoming &c, const FrameHeader &h, std:
     return;
   }
   if (h.kind == FrameKind::Data) {
-    Message m;
-    m.from = c.from;
-    m.tag = h.tag;
-    m.datatype = h.datatype;
-    m.element_size = h.element_size;
-    m.big_endian = h.big_endian != 0;
-    m.count = h.count;
-    m.seq = h.seq;
-    m.payload = std::move(payload);
+    Message m = message_of(h, std::move(payload));
+    m.from = c.from;  // the connection's sender, whatever the frame says
     if (migrating_) ++drained_messages_;
     c.held.push_back(std::move(m));
   } else if (h.kind == FrameKind::Marker) {
@@ -877,20 +890,7 @@ std::string Communicator::encode() const {
     put(out, sources_[r].expected_connection);
   }
   put(out, received_.size());
-  for (const Message &m : received_) {
-    FrameHeader h;
-    h.kind = FrameKind::Data;
-    h.big_endian = m.big_endian ? 1 : 0;
-    h.datatype = m.datatype;
-    h.element_size = m.element_size;
-    h.tag = m.tag;
-    h.from = static_cast<std::uint32_t>(m.from);
-    h.to = static_cast<std::uint32_t>(settings_.rank);
-    h.count = m.count;
-    h.payload_bytes = static_cast<std::uint32_t>(m.payload.size());
-    h.seq = m.seq;
-    put_bytes(out, encode_frame(h, m.payload.data()));
-  }
+  for (const Message &m : received_) put_bytes(out, encode_frame(header_of(m, settings_.rank), m.payload.data()));
   return out;
 }
 
@@ -937,16 +937,7 @@ std::unique_ptr<Communicator> Communicator::decode(const std::string &bytes, Gro
       throw std::runtime_error("a message in the channels section is from rank " + std::to_string(h.from) +
                                " to rank " + std::to_string(h.to) + ", in the state of rank " + std::to_string(rank) +
                                " of " + std::to_string(size));
-    Message m;
-    m.from = static_cast<int>(h.from);
-    m.tag = h.tag;
-    m.datatype = h.datatype;
-    m.element_size = h.element_size;
-    m.big_endian = h.big_endian != 0;
-    m.count = h.count;
-    m.seq = h.seq;
-    m.payload = f.substr(kFrameHeaderBytes);
-    c->received_.push_back(std::move(m));
+    c->received_.push_back(message_of(h, f.substr(kFrameHeaderBytes)));
   }
   if (!in.at_end()) throw std::runtime_error("the channels section has bytes after its end");
   return c;

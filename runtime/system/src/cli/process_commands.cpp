@@ -35,34 +35,10 @@ long process_id(const std::string &text) {
   throw std::runtime_error("'" + text + "' is not a process id (see `snow ps`)");
 }
 
-// Writes the process's output as it arrives; returns its exit status.
-int follow_output(BlockingClient &client, long process, bool json) {
-  for (;;) {
-    const Message event = client.next_event();
-    const Json &d = event.body;
-    if (d.value("process", 0L) != process)
-      continue;
-    if (json)
-      std::cout << make_event(event.name, 0, d) << std::endl;
-    if (event.name == "process-output" && !json) {
-      const std::string data = d["data"].get<std::string>();
-      std::FILE *to = d["stream"] == "stderr" ? stderr : stdout;
-      std::fwrite(data.data(), 1, data.size(), to);
-      std::fflush(to);
-    } else if (event.name == "process-exited") {
-      if (d.contains("reason"))
-        std::cerr << "snow: process " << process << ": " << d["reason"].get<std::string>() << "\n";
-      if (d.contains("signal"))
-        return 128 + d["signal"].get<int>();
-      const int status = d["status"].get<int>();
-      return status < 0 ? 1 : status;
-    }
-  }
-}
-
-// Writes the output of every process of a group as it arrives (each
-// process's in order); returns the first failing status, else 0.
-int follow_group(BlockingClient &client, const std::vector<long> &processes, bool json) {
+// Writes the output of the processes as it arrives (each process's in
+// order) until all have exited; returns the first failing status (128 + n
+// when killed by signal n), else 0. One process: its own status.
+int follow_processes(BlockingClient &client, const std::vector<long> &processes, bool json) {
   std::set<long> running(processes.begin(), processes.end());
   int result = 0;
   while (!running.empty()) {
@@ -91,49 +67,36 @@ int follow_group(BlockingClient &client, const std::vector<long> &processes, boo
   return result;
 }
 
+// A group's reply lists its processes; a single run's names one.
 int launch(const CliContext &context, const std::string &command, const Json &args,
            const std::string &id_file, bool detach) {
   BlockingClient client;
   context.connect(client);
   const Json result = client.request(command, args);
+  std::vector<long> ids;
   if (result.contains("group")) {
-    std::vector<long> ids;
     for (const Json &p : result["processes"])
       ids.push_back(p["id"].get<long>());
-    if (!id_file.empty()) {
-      std::FILE *f = std::fopen(id_file.c_str(), "w");
-      if (!f)
-        throw std::runtime_error("cannot write '" + id_file + "'");
-      for (long id : ids)
-        std::fprintf(f, "%ld\n", id);
-      std::fclose(f);
-    }
-    if (detach) {
-      if (context.json)
-        std::cout << result.dump() << std::endl;
-      else
-        for (long id : ids)
-          std::cout << id << std::endl;
-      return 0;
-    }
-    return follow_group(client, ids, context.json);
+  } else {
+    ids.push_back(result["process"]["id"].get<long>());
   }
-  const long id = result["process"]["id"].get<long>();
   if (!id_file.empty()) {
     std::FILE *f = std::fopen(id_file.c_str(), "w");
     if (!f)
       throw std::runtime_error("cannot write '" + id_file + "'");
-    std::fprintf(f, "%ld\n", id);
+    for (long id : ids)
+      std::fprintf(f, "%ld\n", id);
     std::fclose(f);
   }
   if (detach) {
     if (context.json)
       std::cout << result.dump() << std::endl;
     else
-      std::cout << id << std::endl;
+      for (long id : ids)
+        std::cout << id << std::endl;
     return 0;
   }
-  return follow_output(client, id, context.json);
+  return follow_processes(client, ids, context.json);
 }
 
 } // namespace
