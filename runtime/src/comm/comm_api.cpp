@@ -140,11 +140,13 @@ bool progress(const char *call, Communicator &c, int id, bool wait, snow_status 
 
 class Channels final : public exec::ChannelParticipant {
 public:
+  bool can_quiesce(std::string &why) override {
+    if (requests().pending.empty()) return true;
+    why = std::to_string(requests().pending.size()) + " non-blocking receive(s) outstanding";
+    return false;
+  }
   bool quiesce(std::string &why) override {
-    if (!requests().pending.empty()) {
-      why = std::to_string(requests().pending.size()) + " non-blocking receive(s) outstanding";
-      return false;
-    }
+    if (!can_quiesce(why)) return false;
     if (the_communicator()) the_communicator()->quiesce();
     return true;
   }

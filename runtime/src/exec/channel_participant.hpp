@@ -21,6 +21,9 @@ public:
   // stays pending for the next poll-point. Throws std::runtime_error when
   // quiescing failed; the channels are then resumed.
   virtual bool quiesce(std::string &why) = 0;
+  // Whether quiesce() would go ahead now, without doing it (a coordinated
+  // snapshot asks before it pauses).
+  virtual bool can_quiesce(std::string &why) = 0;
   // The channels' state as bytes (empty: there are no channels to move).
   virtual std::string encode() = 0;
   // The migration did not happen: carry on here.

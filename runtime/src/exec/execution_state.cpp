@@ -1,6 +1,7 @@
 #include "execution_state.hpp"
 #include "open_streams.hpp"
 #include "channel_participant.hpp"
+#include "coordinated_snapshot.hpp"
 
 #include "msr/process_state.hpp"
 #include "msr/state_encoder.hpp"
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -243,24 +245,56 @@ namespace {
 std::string deferred_request;
 } // namespace
 
+namespace {
+// What has been read from the control channel but not yet taken as a line.
+std::string control_pending;
+
+std::optional<std::string> take_pending_line() {
+  const std::size_t nl = control_pending.find('\n');
+  if (nl == std::string::npos) return std::nullopt;
+  std::string line = control_pending.substr(0, nl);
+  control_pending.erase(0, nl + 1);
+  return line;
+}
+} // namespace
+
 std::string take_control_request() {
   if (!deferred_request.empty()) return std::exchange(deferred_request, std::string());
   const int fd = checkpoint_settings().control_fd;
   if (fd < 0) return {};
   // Requests are single short lines written just before SIGUSR1; read what is
   // there without blocking, one line at a time.
-  static std::string pending;
   char buffer[512];
   for (;;) {
     const ssize_t n = recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
     if (n <= 0) break;
-    pending.append(buffer, static_cast<std::size_t>(n));
+    control_pending.append(buffer, static_cast<std::size_t>(n));
   }
-  const std::size_t nl = pending.find('\n');
-  if (nl == std::string::npos) return {};
-  std::string line = pending.substr(0, nl);
-  pending.erase(0, nl + 1);
-  return line;
+  return take_pending_line().value_or(std::string());
+}
+
+std::optional<std::string> wait_control_line(int timeout_ms) {
+  const int fd = checkpoint_settings().control_fd;
+  if (fd < 0) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (std::optional<std::string> line = take_pending_line()) return line;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;  // snowd's SIGUSR1 repeats
+    if (ready <= 0) return std::nullopt;
+    char buffer[512];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return std::nullopt;  // snowd is gone
+    control_pending.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+void defer_to_next_poll(const std::string &request) {
+  deferred_request = request;
+  snow_poll_trigger = snow_poll_count + 1;
 }
 
 RestartSession::~RestartSession() {
@@ -422,8 +456,7 @@ bool channels_quiesced(const std::string &request, const char *what) {
     if (channels->quiesce(why)) return true;
     if (checkpoint_settings().verbose)
       std::fprintf(stderr, "snow: %s waits for a later poll-point: %s\n", what, why.c_str());
-    deferred_request = request.empty() ? "checkpoint" : request;
-    snow_poll_trigger = snow_poll_count + 1;
+    defer_to_next_poll(request.empty() ? "checkpoint" : request);
   } catch (const std::runtime_error &e) {
     std::fprintf(stderr, "snow: %s at poll-point %llu failed, the program continues here: %s\n", what,
                  static_cast<unsigned long long>(snow_poll_count), e.what());
@@ -446,6 +479,7 @@ void snow_poll(void) {
       if (channels_quiesced(request, "migration")) migrate_to(*target);
       return;
     }
+    if (serve_snapshot(request)) return;
     if (request != "checkpoint") {
       if (!request.empty()) std::fprintf(stderr, "snow: ignoring the control request '%s'\n", request.c_str());
       return;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,13 @@ void migrate_to(const MigrationTarget &target);
 
 // A pending request from snowd on the control descriptor, if any.
 std::string take_control_request();
+
+// The next line on the control descriptor, waiting up to `timeout_ms`;
+// nothing when the time is up or snowd has gone.
+std::optional<std::string> wait_control_line(int timeout_ms);
+
+// Serves `request` at the next poll-point instead of this one.
+void defer_to_next_poll(const std::string &request);
 
 [[noreturn]] void fatal(const std::string &message);
 
