@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
+#include <utility>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -157,6 +159,22 @@ void ChildProcess::directory(const std::string &line) {
   const std::string text = line + "\n";
   boost::system::error_code ignored;
   boost::asio::write(*pipes_[3], boost::asio::buffer(text), ignored);
+}
+
+std::size_t ChildProcess::unread_output() const {
+  std::size_t total = 0;
+  for (int i : {0, 1}) {
+    int n = 0;
+    if (pipes_[i] && pipes_[i]->is_open() && ioctl(pipes_[i]->native_handle(), FIONREAD, &n) == 0 && n > 0)
+      total += static_cast<std::size_t>(n);
+  }
+  return total;
+}
+
+void ChildProcess::flush_partial_stderr() {
+  std::string &line = partial_lines_[static_cast<int>(Stream::Stderr)];
+  if (!line.empty())
+    callbacks_.on_output(Stream::Stderr, std::exchange(line, std::string()));
 }
 
 void ChildProcess::reaped(int wait_status) {

@@ -59,6 +59,11 @@ public:
   void request(const std::string &line);
   // A line on the directory channel (best effort, like request()).
   void directory(const std::string &line);
+  // Bytes written to stdout and stderr that snowd has not read yet.
+  std::size_t unread_output() const;
+  // Hands on an incomplete last stderr line as it is (the process paused
+  // without ending it).
+  void flush_partial_stderr();
 
 private:
   void read(int index);

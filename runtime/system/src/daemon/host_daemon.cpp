@@ -1,5 +1,9 @@
 #include "host_daemon.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
 #include "common/state_dir.hpp"
 #include "common/token.hpp"
 #include "protocol/protocol_error.hpp"
@@ -27,6 +31,7 @@ HostDaemon::HostDaemon(boost::asio::io_context &io, HostDaemonOptions options)
     : io_(io), options_(std::move(options)),
       transfer_(io, options_.spool_dir, *this, options_.checkpoint_timeout),
       live_(io, options_.address, *this, options_.checkpoint_timeout),
+      snapshots_(io, *this, options_.checkpoint_timeout),
       child_signals_(io, SIGCHLD), heartbeat_timer_(io), reconnect_timer_(io) {}
 
 HostDaemon::~HostDaemon() = default;
@@ -158,6 +163,17 @@ void HostDaemon::on_request(const Message &request) {
       live_.begin_outgoing(process, args["migration"].get<long>(), *it->second.child,
                            args["address"].get<std::string>(), args["port"].get<unsigned short>(),
                            args["secret"].get<std::string>());
+    } else if (request.name == "snapshot-out" || request.name == "snapshot-order") {
+      const auto it = processes_.find(process);
+      if (it == processes_.end() || !it->second.child)
+        throw ProtocolError("no-such-process", "process " + std::to_string(process) +
+                                                   " does not run on '" + options_.name + "'");
+      if (request.name == "snapshot-out")
+        snapshots_.begin(process, args["round"].get<long>(), args["file"].get<std::string>(),
+                         *it->second.child);
+      else
+        snapshots_.order(process, args["round"].get<long>(), args["order"].get<std::string>(),
+                         *it->second.child);
     } else if (request.name == "checkpoint-out" || request.name == "kill") {
       const auto it = processes_.find(process);
       if (it == processes_.end() || !it->second.child)
@@ -196,7 +212,13 @@ Json HostDaemon::spawn(const Json &args) {
   }
   start_process(process, args["executable"].get<std::string>(), program_args,
                 args.value("restart", ""), args.value("migration", 0L), "", -1, group);
-  return {{"pid", processes_[process].child->pid()}};
+  ManagedProcess &started = processes_[process];
+  if (args.contains("skip_output")) {
+    const Json &skip = args["skip_output"];
+    started.skip_stdout = skip.value("stdout", std::uint64_t{0});
+    started.skip_stderr = skip.value("stderr", std::uint64_t{0});
+  }
+  return {{"pid", started.child->pid()}};
 }
 
 // The destination of a live migration: the program starts at once and
@@ -292,6 +314,8 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
     return;
   }
   if (stream == ChildProcess::Stream::Notice) {
+    if (snapshots_.on_notice(process, data))
+      return;
     if (!live_.involved(process))
       return; // checkpoints and restarts are followed through stderr (runtime_notice.hpp)
     const bool restored = p.restoring && data.rfind("restored ", 0) == 0;
@@ -332,6 +356,7 @@ void HostDaemon::on_output(long process, ChildProcess::Stream stream, const std:
 }
 
 void HostDaemon::on_end(long process, const ChildEnd &end) {
+  snapshots_.forget(process);
   ManagedProcess p = std::move(processes_[process]);
   processes_.erase(process);
   if (!p.partial_stdout.empty()) // the program ended in the middle of a character
@@ -366,7 +391,47 @@ void HostDaemon::on_end(long process, const ChildEnd &end) {
 }
 
 void HostDaemon::send_output(long process, const char *stream, const std::string &data) {
-  notify("output", {{"process", process}, {"stream", stream}, {"data", data}});
+  std::string_view text = data;
+  const auto p = processes_.find(process);
+  if (p != processes_.end()) {
+    // Output a restarted process repeats: its first run delivered it already.
+    std::uint64_t &skip = std::string_view(stream) == "stdout" ? p->second.skip_stdout : p->second.skip_stderr;
+    const std::size_t dropped = static_cast<std::size_t>(std::min<std::uint64_t>(skip, text.size()));
+    skip -= dropped;
+    text.remove_prefix(dropped);
+  }
+  if (!text.empty())
+    notify("output", {{"process", process}, {"stream", stream}, {"data", std::string(text)}});
+}
+
+void HostDaemon::snapshot_report(const std::string &report, const Json &args) {
+  notify(report, args);
+}
+
+// The process is paused at a poll-point with its output flushed: once the
+// pipes are empty and every read already done has been handled (a posted
+// handler runs after those queued before it), everything it wrote before
+// the pause has been sent.
+void HostDaemon::settle_output(long process, std::function<void()> then) {
+  const auto it = processes_.find(process);
+  if (it == processes_.end() || !it->second.child)
+    return then();
+  if (it->second.child->unread_output() > 0) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(1));
+    timer->async_wait([this, process, then = std::move(then), timer](boost::system::error_code) mutable {
+      settle_output(process, std::move(then));
+    });
+    return;
+  }
+  io_.post([this, process, then = std::move(then)] {
+    const auto p = processes_.find(process);
+    if (p != processes_.end() && p->second.child) {
+      p->second.child->flush_partial_stderr();
+      if (!p->second.partial_stdout.empty() && !p->second.restoring)
+        send_output(process, "stdout", std::exchange(p->second.partial_stdout, std::string()));
+    }
+    then();
+  });
 }
 
 void HostDaemon::notify(const std::string &report, const Json &args) {

@@ -6,6 +6,7 @@
 
 #include "checkpoint_file_transfer.hpp"
 #include "live_transfer.hpp"
+#include "snapshot_relay.hpp"
 #include "child_process.hpp"
 #include "net/websocket_client.hpp"
 #include "protocol/message.hpp"
@@ -42,7 +43,7 @@ struct HostDaemonOptions {
   std::string state_dir;
 };
 
-class HostDaemon : private MigrationReports {
+class HostDaemon : private MigrationReports, private SnapshotRelay::Host {
 public:
   HostDaemon(boost::asio::io_context &io, HostDaemonOptions options);
   ~HostDaemon() override;
@@ -61,6 +62,10 @@ private:
     std::string captured_stderr; // the reason, if the restore fails
     std::uint64_t poll_points = 0;
     bool has_poll_points = false;
+    // A restart after a lost host repeats output the scheduler has already
+    // delivered: this much of each stream is dropped (spawn's skip_output).
+    std::uint64_t skip_stdout = 0;
+    std::uint64_t skip_stderr = 0;
   };
 
   void connect();
@@ -89,12 +94,15 @@ private:
   void sent(long process, long migration, std::uint64_t bytes, double sent_ms) override;
   void committed(long process, long migration, std::uint64_t bytes, double sent_ms,
                  double restore_ms) override;
+  void snapshot_report(const std::string &report, const Json &args) override;
+  void settle_output(long process, std::function<void()> then) override;
 
   boost::asio::io_context &io_;
   HostDaemonOptions options_;
   std::unique_ptr<WebSocketClient> link_;
   CheckpointFileTransfer transfer_;
   LiveTransfer live_;
+  SnapshotRelay snapshots_;
   boost::asio::signal_set child_signals_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer reconnect_timer_;
