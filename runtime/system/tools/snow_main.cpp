@@ -15,7 +15,7 @@ const char *const kUsage =
   cluster up [--manifest f] [--hosts x86_64,s390x,ppc,i686 | name=platform,…] [--trace f] | cluster down
   hosts                                   the registered hosts
   ps                                      the processes
-  run [-n N] [--hosts a,b,…] <program> [--on host] [--detach] [--id-file f] [--] [args…]
+  run [-n N] [--hosts a,b,…] [--checkpoint-every 10s] <program> [--on host] [--detach] [--id-file f] [--] [args…]
   migrate <process> <host>
   checkpoint <process> [file]
   restart <file> [--on host] [--program name]

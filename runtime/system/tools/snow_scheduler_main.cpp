@@ -7,6 +7,9 @@
 //   --manifest f            the build's snow-migratable-targets.json
 //   --max-message-bytes n   larger requests get a message-too-large error (default 1 MiB)
 //   --trace f [--trace-format chrome|lines]
+//   --host-timeout s        a host silent (no heartbeat) this long is lost (default 5)
+//   --checkpoint-dir d      periodic checkpoints (run's checkpoint_every) go here; every
+//                           host must see it at the same path (default <state-dir>/checkpoints)
 #include "common/manifest.hpp"
 #include "common/state_dir.hpp"
 #include "common/token.hpp"
@@ -24,7 +27,7 @@ using namespace snow::system;
 
 int main(int argc, char **argv) {
   std::string state_dir = default_state_dir(), token_file, listen = "127.0.0.1", manifest, trace,
-              trace_format;
+              trace_format, checkpoint_dir;
   unsigned short port = 0;
   SchedulerOptions options;
   try {
@@ -43,6 +46,10 @@ int main(int argc, char **argv) {
         manifest = argv[++i];
       else if (a == "--max-message-bytes" && has_value)
         options.max_message_bytes = std::stoul(argv[++i]);
+      else if (a == "--host-timeout" && has_value)
+        options.host_timeout = std::stod(argv[++i]);
+      else if (a == "--checkpoint-dir" && has_value)
+        checkpoint_dir = argv[++i];
       else if (a == "--trace" && has_value)
         trace = argv[++i];
       else if (a == "--trace-format" && has_value)
@@ -52,6 +59,10 @@ int main(int argc, char **argv) {
                                  "' (see the comment at the top of snow_scheduler_main.cpp)");
     }
     make_private_directory(state_dir);
+    if (!(options.host_timeout >= 1.5))
+      throw std::runtime_error("--host-timeout must be at least 1.5 s (snowd sends a heartbeat every second)");
+    options.checkpoint_dir = checkpoint_dir.empty() ? state_dir + "/checkpoints" : checkpoint_dir;
+    make_private_directory(options.checkpoint_dir);
     if (!manifest.empty())
       options.manifest = Manifest::load(manifest);
     options.token = generate_token();
@@ -68,6 +79,7 @@ int main(int argc, char **argv) {
     // Messages up to 4× the limit get an error reply; beyond, Beast closes the connection.
     WebSocketServer server(io, scheduler, options.max_message_bytes * 4 + 65536);
     server.listen(listen, port);
+    scheduler.start_timers(io);
     const std::string endpoint = endpoint_path(state_dir);
     std::ofstream(endpoint + ".partial") << Json{{"port", server.port()},
                                                  {"pid", getpid()},

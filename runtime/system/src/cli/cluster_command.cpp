@@ -122,7 +122,9 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     else if (args[i] == "--hosts" && i + 1 < args.size())
       hosts = args[++i];
     else if (args[i] == "--trace" && i + 1 < args.size())
-      scheduler_extra = {"--trace", args[++i]};
+      scheduler_extra.insert(scheduler_extra.end(), {"--trace", args[++i]});
+    else if (args[i] == "--host-timeout" && i + 1 < args.size())
+      scheduler_extra.insert(scheduler_extra.end(), {"--host-timeout", args[++i]});
     else if (args[i] == "--netns")
       netns = true;
     else if (args[i] == "--rate" && i + 1 < args.size())
@@ -132,7 +134,7 @@ int cluster_up(const CliContext &context, const std::vector<std::string> &args) 
     else
       throw std::runtime_error(
           "usage: snow cluster up [--manifest file] [--hosts p1,name=p2,…] [--trace file] "
-          "[--netns] [--rate 10mbit] [--migration-timeout s]");
+          "[--netns] [--rate 10mbit] [--migration-timeout s] [--host-timeout s]");
   }
   const std::string cluster_file = context.state_dir + "/cluster.json";
   const Json existing = read_json(cluster_file);

@@ -24,6 +24,21 @@ std::string absolute(const std::string &path) {
   return std::string(cwd) + "/" + path;
 }
 
+// "2", "2s", "1.5s", "500ms", "1m": seconds.
+double duration_seconds(const std::string &text) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception &) {
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "ms" ? 0.001 : unit == "m" ? 60 : -1;
+  if (used == 0 || scale < 0 || !(value > 0))
+    throw std::runtime_error("'" + text + "' is not a duration (say 30s, 500ms or 2m)");
+  return value * scale;
+}
+
 long process_id(const std::string &text) {
   try {
     std::size_t used = 0;
@@ -54,6 +69,13 @@ int follow_processes(BlockingClient &client, const std::vector<long> &processes,
       std::FILE *to = d["stream"] == "stderr" ? stderr : stdout;
       std::fwrite(data.data(), 1, data.size(), to);
       std::fflush(to);
+    } else if (event.name == "process-recovered" && !json) {
+      std::fprintf(stderr,
+                   "snow: process %ld: its host '%s' was lost; restarted on '%s' from %s (%.1f s of work lost)\n",
+                   process, d.value("lost_host", "?").c_str(), d.value("to", "?").c_str(),
+                   d.value("round", 0L) ? ("checkpoint round " + std::to_string(d["round"].get<long>())).c_str()
+                                        : "the start (no checkpoint yet)",
+                   d.value("lost_s", 0.0));
     } else if (event.name == "process-exited") {
       running.erase(process);
       if (d.contains("reason"))
@@ -146,7 +168,8 @@ int command_ps(const CliContext &context, const std::vector<std::string> &) {
   return 0;
 }
 
-// snow run [-n N] [--hosts a,b,…] <program> [--on host] [--detach] [--id-file f] [--] [args…]
+// snow run [-n N] [--hosts a,b,…] [--checkpoint-every 10s] <program> [--on host] [--detach]
+//          [--id-file f] [--] [args…]
 int command_run(const CliContext &context, const std::vector<std::string> &args) {
   // snow's options may come before or after the program; the first other
   // word after the program (or everything after "--") is the program's.
@@ -180,6 +203,8 @@ int command_run(const CliContext &context, const std::vector<std::string> &args)
       }
       request["hosts"] = hosts;
     }
+    else if (a == "--checkpoint-every" && i + 1 < args.size())
+      request["checkpoint_every"] = duration_seconds(args[++i]);
     else if (a == "--id-file" && i + 1 < args.size())
       id_file = args[++i];
     else if (a == "--detach")
@@ -196,7 +221,8 @@ int command_run(const CliContext &context, const std::vector<std::string> &args)
     request["args"].push_back(args[i]);
   if (!request.contains("program"))
     throw std::runtime_error(
-        "usage: snow run [-n N] [--hosts a,b,…] <program> [--on host] [--detach] [args…]");
+        "usage: snow run [-n N] [--hosts a,b,…] [--checkpoint-every 10s] <program> [--on host] "
+        "[--detach] [args…]");
   return launch(context, "run", request, id_file, detach);
 }
 

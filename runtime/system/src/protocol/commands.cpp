@@ -15,7 +15,8 @@ constexpr ArgType S = ArgType::String, I = ArgType::Integer, N = ArgType::Number
 constexpr ArgSpec hello[] = {{"token", S, true}, {"role", S, true}, {"host", O, false}};
 constexpr ArgSpec none[] = {{"", S, false}};
 constexpr ArgSpec run[] = {{"program", S, true}, {"args", A, false}, {"on", S, false},
-                           {"ranks", I, false}, {"hosts", A, false}};
+                           {"ranks", I, false}, {"hosts", A, false},
+                           {"checkpoint_every", N, false}};
 constexpr ArgSpec migrate[] = {{"process", I, true}, {"host", S, true}};
 constexpr ArgSpec checkpoint[] = {{"process", I, true}, {"file", S, false}};
 constexpr ArgSpec restart[] = {{"file", S, true}, {"on", S, false}, {"program", S, false}};
@@ -45,6 +46,11 @@ constexpr ArgSpec migrated_out[] = {{"process", I, true},
                                     {"bytes", I, true},
                                     {"sent_ms", N, true},
                                     {"restore_ms", N, true}};
+// A periodic checkpoint's steps (coordinated_snapshot.hpp in the runtime).
+constexpr ArgSpec snapshot_paused[] = {{"process", I, true}, {"round", I, true}, {"poll", I, true}};
+constexpr ArgSpec snapshot_written[] = {{"process", I, true}, {"round", I, true}, {"bytes", I, true},
+                                        {"ms", N, true},      {"file", S, true}};
+constexpr ArgSpec snapshot_failed[] = {{"process", I, true}, {"round", I, true}, {"reason", S, true}};
 // A process's location-directory line, up (host report) or down (scheduler request).
 constexpr ArgSpec directory[] = {{"process", I, true}, {"line", S, true}};
 // Scheduler → host requests.
@@ -53,7 +59,10 @@ constexpr ArgSpec spawn[] = {{"process", I, true},
                              {"args", A, false},
                              {"restart", S, false},
                              {"migration", I, false},
-                             {"group", O, false}};
+                             {"group", O, false},
+                             {"skip_output", O, false}};
+constexpr ArgSpec snapshot_out[] = {{"process", I, true}, {"round", I, true}, {"file", S, true}};
+constexpr ArgSpec snapshot_order[] = {{"process", I, true}, {"round", I, true}, {"order", S, true}};
 constexpr ArgSpec checkpoint_out[] = {{"process", I, true}, {"migration", I, true}};
 constexpr ArgSpec prepare_incoming[] = {{"process", I, true},
                                         {"migration", I, true},
@@ -93,6 +102,12 @@ const CommandSpec commands[] = {
     SNOW_COMMAND("prepare-incoming", prepare_incoming),
     SNOW_COMMAND("migrate-out", migrate_out),
     SNOW_COMMAND("directory", directory),
+    SNOW_COMMAND("snapshot-out", snapshot_out),
+    SNOW_COMMAND("snapshot-order", snapshot_order),
+    SNOW_COMMAND("snapshot-paused", snapshot_paused),
+    SNOW_COMMAND("snapshot-written", snapshot_written),
+    SNOW_COMMAND("snapshot-failed", snapshot_failed),
+    SNOW_COMMAND("snapshot-deferred", snapshot_failed),
 };
 #undef SNOW_COMMAND
 #undef SNOW_COMMAND_WITHOUT_ARGS

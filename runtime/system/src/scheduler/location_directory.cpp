@@ -112,6 +112,15 @@ LocationDirectory::Outcome LocationDirectory::on_line(long process, const std::s
   return out;
 }
 
+void LocationDirectory::restart_group(long group) {
+  for (Rank &r : groups_.at(group).ranks) {
+    r.location.reset();
+    r.migrating = false;
+    r.gone = false;
+    r.waiting.clear();
+  }
+}
+
 std::vector<LocationDirectory::Reply> LocationDirectory::on_exit(long process) {
   const auto m = members_.find(process);
   if (m == members_.end())

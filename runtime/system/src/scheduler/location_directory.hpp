@@ -48,6 +48,9 @@ public:
   static std::string group_name(long group) { return "group-" + std::to_string(group); }
 
   Outcome on_line(long process, const std::string &line);
+  // Every member of the group starts again from a checkpoint after a lost
+  // host: look-ups wait for their new registrations, old ones are dropped.
+  void restart_group(long group);
   // The process ended: look-ups of it are answered `gone`.
   std::vector<Reply> on_exit(long process);
 

@@ -32,6 +32,8 @@ Json ProcessRecord::to_json() const {
             {"age", age.count()}};
   if (migration)
     j["migration"] = migration;
+  if (restarts)
+    j["restarts"] = restarts;
   if (group) {
     j["group"] = group;
     j["rank"] = rank;

@@ -32,6 +32,12 @@ struct ProcessRecord {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   long group = 0; // a message-passing group (location_directory.hpp), 0 if none
   int rank = 0;
+  // Output delivered so far (bytes of process-output data), which a restart
+  // from a checkpoint must not deliver again (host_failure_recovery.hpp).
+  std::uint64_t stdout_bytes = 0;
+  std::uint64_t stderr_bytes = 0;
+  double started_at = 0; // scheduler seconds
+  int restarts = 0;      // after lost hosts
 
   Json to_json() const;
   bool migratable() const { return executables.size() > 1 || migratable_single; }

@@ -7,11 +7,14 @@
 #include "protocol/protocol_error.hpp"
 
 #include <iostream>
+#include <sstream>
 #include <sys/stat.h>
 
 namespace snow::system {
 
-Scheduler::Scheduler(SchedulerOptions options) : options_(std::move(options)), migrations_(*this) {
+Scheduler::Scheduler(SchedulerOptions options)
+    : options_(std::move(options)), migrations_(*this), rounds_(*this, options_.checkpoint_dir),
+      recovery_(*this, rounds_) {
   timeval tv{};
   gettimeofday(&tv, nullptr);
   start_unix_ = static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
@@ -34,6 +37,10 @@ void Scheduler::on_close(const std::shared_ptr<Connection> &connection) {
   peers_.erase(it);
   if (host.empty())
     return;
+  host_gone(host, "its connection closed");
+}
+
+void Scheduler::host_gone(const std::string &host, const std::string &why) {
   hosts_.remove(host);
   emit("host-left", {{"host", host}});
   // Requests the host will never answer fail now, in the order they were sent.
@@ -53,6 +60,43 @@ void Scheduler::on_close(const std::shared_ptr<Connection> &connection) {
     reply.body = {{"code", "host-left"}, {"message", "the host '" + host + "' left"}};
     handler(reply);
   }
+  recovery_.host_lost(host, why);
+}
+
+void Scheduler::start_timers(boost::asio::io_context &io) {
+  tick_timer_ = std::make_unique<boost::asio::steady_timer>(io);
+  auto schedule = std::make_shared<std::function<void()>>();
+  *schedule = [this, schedule] {
+    tick_timer_->expires_after(std::chrono::milliseconds(250));
+    tick_timer_->async_wait([this, schedule](boost::system::error_code ec) {
+      if (ec)
+        return;
+      tick();
+      (*schedule)();
+    });
+  };
+  (*schedule)();
+}
+
+void Scheduler::tick() {
+  // Hosts whose heartbeats stopped: a dead machine or a cut link closes no
+  // connection, so silence is how it shows.
+  std::vector<std::string> silent;
+  const auto now_steady = std::chrono::steady_clock::now();
+  for (const Host *h : hosts_.all())
+    if (std::chrono::duration<double>(now_steady - h->last_heartbeat).count() > options_.host_timeout)
+      silent.push_back(h->name);
+  for (const std::string &name : silent) {
+    Host *h = hosts_.find(name);
+    std::shared_ptr<Connection> connection = h->connection;
+    if (auto peer = peers_.find(connection->id()); peer != peers_.end())
+      peer->second.role = Role::Unauthenticated; // its close is no longer a host's
+    std::ostringstream why;
+    why << "no heartbeat for " << options_.host_timeout << " s";
+    host_gone(name, why.str());
+    connection->close("no heartbeat");
+  }
+  rounds_.tick(now());
 }
 
 void Scheduler::on_message(const std::shared_ptr<Connection> &connection, const std::string &text) {
@@ -177,6 +221,10 @@ Json Scheduler::client_command(Peer &peer, const Message &message) {
     ProcessRecord *process = processes_.find(args["process"].get<long>());
     if (!process)
       throw ProtocolError("no-such-process", "there is no process " + args["process"].dump());
+    if (rounds_.in_round(process->id))
+      throw ProtocolError("already-migrating",
+                          "process " + std::to_string(process->id) +
+                              " is taking part in a periodic checkpoint; try again in a moment");
     std::string keep;
     if (message.name == "checkpoint") {
       keep = args.value("file", "snow-checkpoint-p" + std::to_string(process->id) + ".snow");
@@ -218,6 +266,13 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
     candidate.program = program;
     candidate.executables[host ? host->platform : "x86_64"] = program;
   }
+  const double every = args.value("checkpoint_every", 0.0);
+  if (args.contains("checkpoint_every") && !(every >= 0.1 && every <= 86400 * 365))
+    throw ProtocolError("invalid-arguments",
+                        "'checkpoint_every' is seconds from 0.1 on, not " + args["checkpoint_every"].dump());
+  if (every > 0 && !candidate.migratable())
+    throw ProtocolError("invalid-arguments",
+                        "'" + program + "' is not a migratable program: it cannot be checkpointed");
   if (args.contains("ranks") || args.contains("hosts"))
     return run_group(peer, candidate, args, respond, fail);
   Host &host = place_process(hosts_, candidate.executables, on);
@@ -231,7 +286,8 @@ void Scheduler::run(Peer &peer, const Json &args, Respond respond, Fail fail) {
   record.host = host.name;
   record.launcher = peer.connection->id();
   spawn(record, "", 0, respond, fail);
-  (void)id;
+  if (every > 0)
+    rounds_.add_unit({id}, every);
 }
 
 // `snow run -n N`: N processes of one program, ranks 0..N-1 of a new group,
@@ -259,6 +315,7 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
                                    names[static_cast<std::size_t>(r) % names.size()])
                          .name);
   const long group = directory_.create_group(static_cast<int>(ranks));
+  std::vector<long> members;
   struct Gathering {
     Json processes = Json::array();
     long started = 0;
@@ -278,6 +335,7 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
     record.group = group;
     record.rank = static_cast<int>(r);
     directory_.add_member(group, static_cast<int>(r), record.id);
+    members.push_back(record.id);
     gathering->processes.push_back(nullptr);
     spawn(
         record, "", 0,
@@ -292,6 +350,8 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
           gathering->failed = true;
         });
   }
+  if (args.value("checkpoint_every", 0.0) > 0)
+    rounds_.add_unit(members, args["checkpoint_every"].get<double>());
 }
 
 void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail) {
@@ -317,9 +377,26 @@ void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail
   spawn(record, file, 0, respond, fail);
 }
 
-void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, long migration,
-                      Respond respond, Fail fail) {
+void Scheduler::respawn(ProcessRecord &record, const std::string &restart_file,
+                        const Json &skip_output) {
+  if (record.group)
+    directory_.restart_group(record.group);
   const long id = record.id;
+  spawn(
+      record, restart_file, 0, [](const Json &) {},
+      [this, id](const std::string &, const std::string &text) {
+        ProcessRecord *p = processes_.find(id);
+        p->state = ProcessState::Running; // so that it can be reported exited
+        process_exited({{"process", id}, {"status", -1}, {"reason", "recovery failed: " + text}});
+      },
+      skip_output);
+}
+
+void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, long migration,
+                      Respond respond, Fail fail, const Json &skip_output) {
+  const long id = record.id;
+  if (record.started_at == 0)
+    record.started_at = now();
   const Host *host = hosts_.find(record.host);
   Json request = {{"process", id},
                   {"executable", record.executables.at(host->platform)},
@@ -328,6 +405,8 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
     request["restart"] = restart_file;
   if (migration)
     request["migration"] = migration;
+  if (skip_output.is_object())
+    request["skip_output"] = skip_output;
   if (record.group)
     request["group"] = {{"name", LocationDirectory::group_name(record.group)},
                         {"rank", record.rank},
@@ -387,6 +466,11 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
         make_error(message.id, "no-such-process", "the report names no process of this scheduler"));
     return;
   }
+  if (recovery_.stale(peer.host, args["process"].get<long>())) {
+    if (!message.id.is_null())
+      peer.connection->send(make_reply(message.id, Json::object()));
+    return; // a copy that was replaced after its host was lost
+  }
   if (message.name == "directory") {
     directory_line(peer, args);
     return; // a notification: the answer, if any, goes to the process
@@ -396,7 +480,14 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
       emit("process-output",
          {{"process", args["process"]}, {"stream", args["stream"]}, {"data", args["data"]}});
   } else if (message.name == "exited") {
-    process_exited(args);
+    if (!recovery_.exit_expected(args["process"].get<long>()))
+      process_exited(args);
+  } else if (message.name == "snapshot-paused") {
+    rounds_.on_paused(args);
+  } else if (message.name == "snapshot-written") {
+    rounds_.on_written(args);
+  } else if (message.name == "snapshot-failed" || message.name == "snapshot-deferred") {
+    rounds_.on_failed(args, message.name == "snapshot-deferred");
   } else if (message.name == "checkpointed") {
     migrations_.on_checkpointed(args);
   } else if (message.name == "migration-sent") {
@@ -446,6 +537,7 @@ void Scheduler::process_exited(const Json &args) {
   if (!p->exit_reason.empty())
     data["reason"] = p->exit_reason;
   migrations_.on_process_exited(*p);
+  rounds_.cancel_rounds_of(p->id, "process " + std::to_string(p->id) + " exited");
   emit("process-exited", data);
   deliver(directory_.on_exit(p->id));
 }
@@ -510,6 +602,10 @@ void Scheduler::emit(const std::string &event, Json data, std::uint64_t also_to,
   if (data.contains("process") && data["process"].is_number_integer())
     if (const ProcessRecord *p = processes_.find(data["process"].get<long>()))
       launcher = p->launcher;
+  if (event == "process-output")
+    if (ProcessRecord *p = processes_.find(data["process"].get<long>()))
+      (data["stream"] == "stdout" ? p->stdout_bytes : p->stderr_bytes) +=
+          data["data"].get_ref<const std::string &>().size();
   const std::string text = make_event(event, t, data);
   for (auto &[id, peer] : peers_) {
     if (peer.role != Role::Client)

@@ -10,6 +10,8 @@
 // Migrations follow migration_coordinator.hpp.
 #pragma once
 
+#include "checkpoint_rounds.hpp"
+#include "host_failure_recovery.hpp"
 #include "location_directory.hpp"
 #include <optional>
 
@@ -19,6 +21,9 @@
 #include "net/connection.hpp"
 #include "process_table.hpp"
 #include "trace_recorder.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -32,6 +37,12 @@ struct SchedulerOptions {
   std::string token;
   std::size_t max_message_bytes = 1u << 20;
   Manifest manifest;
+  // A host whose last heartbeat (snowd sends one a second) is older than
+  // this is lost (host_failure_recovery.hpp).
+  double host_timeout = 5.0;
+  // Where periodic checkpoints go: a directory every host can read at the
+  // same path (the hosts share a filesystem).
+  std::string checkpoint_dir = "/tmp";
 };
 
 class Scheduler : public ConnectionHandler {
@@ -55,6 +66,10 @@ public:
   void request_host(const std::string &host, const std::string &command, const Json &args,
                     ReplyHandler on_reply);
   void record_trace(std::unique_ptr<TraceRecorder> recorder) { trace_ = std::move(recorder); }
+  // Starts the clock of periodic checkpoints and of host heartbeats.
+  void start_timers(boost::asio::io_context &io);
+  // One step of that clock (public for tests).
+  void tick();
   void flush_trace();
 
   HostRegistry &hosts() { return hosts_; }
@@ -88,8 +103,13 @@ private:
   void restart(Peer &peer, const Json &args, Respond respond, Fail fail);
   void kill(const Json &args, Respond respond, Fail fail);
   void spawn(ProcessRecord &record, const std::string &restart_file, long migration,
-             Respond respond, Fail fail);
+             Respond respond, Fail fail, const Json &skip_output = Json());
   void process_exited(const Json &args);
+  // Starts a recovered process again from `restart_file` (empty: from the
+  // beginning), dropping `skip_output` of what it repeats.
+  void respawn(ProcessRecord &record, const std::string &restart_file, const Json &skip_output);
+  // The host's connection closed or its heartbeats stopped.
+  void host_gone(const std::string &host, const std::string &why);
   void run_group(Peer &peer, const ProcessRecord &candidate, const Json &args, Respond respond,
                  Fail fail);
   void directory_line(Peer &peer, const Json &args);
@@ -100,6 +120,9 @@ private:
   ProcessTable processes_;
   MigrationCoordinator migrations_;
   LocationDirectory directory_;
+  CheckpointRounds rounds_;
+  HostFailureRecovery recovery_;
+  std::unique_ptr<boost::asio::steady_timer> tick_timer_;
   std::map<long, std::string> directory_hosts_; // process → the host its directory lines come from
   std::map<std::uint64_t, Peer> peers_;
   std::map<long, PendingRequest> pending_;
@@ -109,6 +132,8 @@ private:
   double start_unix_ = 0; // start_ on the wall clock, for the processes' event times
 
   friend class MigrationCoordinator;
+  friend class CheckpointRounds;
+  friend class HostFailureRecovery;
 };
 
 } // namespace snow::system
