@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -118,6 +119,23 @@ TEST_F(SchedulerApi, TheTokenFileIsPrivate) {
   ASSERT_EQ(stat(token_path(state_).c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600);
   EXPECT_EQ(token_.size(), 64u);
+}
+
+TEST_F(SchedulerApi, ATokenFileOthersMayReadIsRefused) {
+  const std::string copy = state_ + "/token-copy";
+  write_token_file(copy, token_);
+  EXPECT_EQ(read_token_file(copy), token_);
+  ASSERT_EQ(chmod(copy.c_str(), 0640), 0); // a group may share it
+  EXPECT_EQ(read_token_file(copy), token_);
+  ASSERT_EQ(chmod(copy.c_str(), 0644), 0);
+  try {
+    read_token_file(copy);
+    FAIL() << "a world-readable token file was accepted";
+  } catch (const std::runtime_error &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the token file '" + copy +
+                  "' has mode 0644: anyone who can read it may use the scheduler; chmod o-rwx it");
+  }
 }
 
 TEST_F(SchedulerApi, ACommandWithoutHelloIsRefused) {
