@@ -340,8 +340,8 @@ TEST_F(SchedulerLimits, RequestsOverTheRateAreRefusedAndTheConnectionStaysOpen) 
     EXPECT_TRUE(reply["id"].is_number()) << "the refusal does not name the request it answers";
     ++limited;
   }
-  EXPECT_GE(ok, 4);
-  EXPECT_LE(ok, 6); // the burst, plus what refilled while the 12 were read
+  EXPECT_GE(ok, 4); // the burst less the hello
+  EXPECT_LE(ok, 8); // plus what refilled while the 12 arrived (a loaded machine is slow)
   EXPECT_EQ(ok + limited, 12);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_TRUE(client.request("list-hosts")["hosts"].empty()); // refilled: it works again
