@@ -52,8 +52,9 @@ protected:
                                      {{{"name", "snow-migratable-linpack"},
                                        {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
                                    .dump();
-    std::vector<std::string> command = {SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest",
-                                        manifest, "--max-message-bytes", std::to_string(kLimit)};
+    std::vector<std::string> command = {SNOW_SCHEDULER_EXE,    "--state-dir", state_,
+                                        "--manifest",          manifest,      "--max-message-bytes",
+                                        std::to_string(kLimit)};
     command.insert(command.end(), extra_args_.begin(), extra_args_.end());
     pids_.push_back(start(command, state_ + "/scheduler.log"));
     for (int i = 0; i < 200 && port_ == 0; ++i) {
@@ -272,7 +273,7 @@ class SchedulerLimits : public SchedulerApi {
 protected:
   SchedulerLimits() {
     extra_args_ = {"--max-connections", "2", "--max-requests-per-second", "5",
-                   "--request-burst", "5"};
+                   "--request-burst",   "5"};
   }
 
   // A fake snowd: says hello as a host, then sends what the test gives it.
@@ -314,7 +315,8 @@ TEST_F(SchedulerLimits, AConnectionOverTheLimitIsToldWhyAndClosed) {
   for (int i = 0; i < 100 && !admitted; ++i) {
     BlockingClient again;
     again.connect("127.0.0.1", port_);
-    const Json reply = exchange(again, make_request(1, "hello", {{"token", token_}, {"role", "client"}}));
+    const Json reply =
+        exchange(again, make_request(1, "hello", {{"token", token_}, {"role", "client"}}));
     admitted = code_of(reply) == "ok";
     if (!admitted)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -335,8 +337,9 @@ TEST_F(SchedulerLimits, RequestsOverTheRateAreRefusedAndTheConnectionStaysOpen) 
       continue;
     }
     ASSERT_EQ(code_of(reply), "rate-limited") << reply.dump();
-    EXPECT_EQ(reply["error"]["message"], "more than 5 requests per second "
-                                         "(--max-requests-per-second, burst 5); this one was dropped");
+    EXPECT_EQ(reply["error"]["message"],
+              "more than 5 requests per second "
+              "(--max-requests-per-second, burst 5); this one was dropped");
     EXPECT_TRUE(reply["id"].is_number()) << "the refusal does not name the request it answers";
     ++limited;
   }
@@ -379,10 +382,8 @@ TEST(RequestLimitOptions, ABadValueIsRefusedNamingTheOption) {
       limits.set(option, value);
       FAIL() << option << " " << value << " was accepted";
     } catch (const std::runtime_error &e) {
-      EXPECT_NE(std::string(e.what()).find(option + " '" + value + "': give a"),
-                std::string::npos)
+      EXPECT_NE(std::string(e.what()).find(option + " '" + value + "': give a"), std::string::npos)
           << e.what();
     }
   }
 }
-

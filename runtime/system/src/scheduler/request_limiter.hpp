@@ -61,8 +61,8 @@ private:
   ConnectionHandler &inner_;
   RequestLimits limits_;
   IsHost is_host_;
-  std::map<std::uint64_t, Bucket> open_;  // connections passed on, by id
-  std::set<std::uint64_t> refused_;       // over the connection limit, closing
+  std::map<std::uint64_t, Bucket> open_; // connections passed on, by id
+  std::set<std::uint64_t> refused_;      // over the connection limit, closing
 };
 
 } // namespace snow::system
