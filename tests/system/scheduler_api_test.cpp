@@ -5,6 +5,7 @@
 #include "common/token.hpp"
 #include "net/blocking_client.hpp"
 #include "protocol/protocol_error.hpp"
+#include "scheduler/request_limiter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -50,9 +52,11 @@ protected:
                                      {{{"name", "snow-migratable-linpack"},
                                        {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
                                    .dump();
-    pids_.push_back(start({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest,
-                           "--max-message-bytes", std::to_string(kLimit)},
-                          state_ + "/scheduler.log"));
+    std::vector<std::string> command = {SNOW_SCHEDULER_EXE,    "--state-dir", state_,
+                                        "--manifest",          manifest,      "--max-message-bytes",
+                                        std::to_string(kLimit)};
+    command.insert(command.end(), extra_args_.begin(), extra_args_.end());
+    pids_.push_back(start(command, state_ + "/scheduler.log"));
     for (int i = 0; i < 200 && port_ == 0; ++i) {
       std::ifstream in(endpoint_path(state_));
       const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
@@ -104,6 +108,7 @@ protected:
     return reply["ok"] == false ? reply["error"]["code"].get<std::string>() : "ok";
   }
 
+  std::vector<std::string> extra_args_; // more scheduler options, set before SetUp
   std::string state_;
   std::string token_;
   unsigned short port_ = 0;
@@ -115,6 +120,23 @@ TEST_F(SchedulerApi, TheTokenFileIsPrivate) {
   ASSERT_EQ(stat(token_path(state_).c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600);
   EXPECT_EQ(token_.size(), 64u);
+}
+
+TEST_F(SchedulerApi, ATokenFileOthersMayReadIsRefused) {
+  const std::string copy = state_ + "/token-copy";
+  write_token_file(copy, token_);
+  EXPECT_EQ(read_token_file(copy), token_);
+  ASSERT_EQ(chmod(copy.c_str(), 0640), 0); // a group may share it
+  EXPECT_EQ(read_token_file(copy), token_);
+  ASSERT_EQ(chmod(copy.c_str(), 0644), 0);
+  try {
+    read_token_file(copy);
+    FAIL() << "a world-readable token file was accepted";
+  } catch (const std::runtime_error &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the token file '" + copy +
+                  "' has mode 0644: anyone who can read it may use the scheduler; chmod o-rwx it");
+  }
 }
 
 TEST_F(SchedulerApi, ACommandWithoutHelloIsRefused) {
@@ -244,3 +266,124 @@ TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
 }
 
 } // namespace
+
+// ---- the connection and request limits (scheduler/request_limiter.hpp) ----
+
+class SchedulerLimits : public SchedulerApi {
+protected:
+  SchedulerLimits() {
+    extra_args_ = {"--max-connections", "2", "--max-requests-per-second", "5",
+                   "--request-burst",   "5"};
+  }
+
+  // A fake snowd: says hello as a host, then sends what the test gives it.
+  void connect_host(BlockingClient &host) {
+    host.connect("127.0.0.1", port_);
+    host.request("hello", {{"token", token_},
+                           {"role", "host"},
+                           {"host",
+                            {{"name", "fake"},
+                             {"platform", "x86_64"},
+                             {"byte_order", "little"},
+                             {"word_size", 8},
+                             {"cpus", 1},
+                             {"emulator", Json::array()}}}});
+  }
+};
+
+TEST_F(SchedulerLimits, AConnectionOverTheLimitIsToldWhyAndClosed) {
+  BlockingClient first, second;
+  connect(first);
+  connect(second);
+  BlockingClient third;
+  third.connect("127.0.0.1", port_);
+  const Json refusal = Json::parse(third.read_text());
+  EXPECT_EQ(code_of(refusal), "too-many-connections");
+  EXPECT_EQ(refusal["error"]["message"],
+            "the scheduler serves at most 2 connections (--max-connections)");
+  try {
+    third.read_text();
+    FAIL() << "the connection over the limit stayed open";
+  } catch (const std::runtime_error &e) {
+    EXPECT_NE(std::string(e.what()).find("too-many-connections: at most 2"), std::string::npos)
+        << e.what();
+  }
+  // The two within the limit work on, and a closed one frees its place.
+  EXPECT_TRUE(first.request("list-hosts")["hosts"].empty());
+  second.close();
+  bool admitted = false;
+  for (int i = 0; i < 100 && !admitted; ++i) {
+    BlockingClient again;
+    again.connect("127.0.0.1", port_);
+    const Json reply =
+        exchange(again, make_request(1, "hello", {{"token", token_}, {"role", "client"}}));
+    admitted = code_of(reply) == "ok";
+    if (!admitted)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(admitted) << "the place of a closed connection was never given to a new one";
+}
+
+TEST_F(SchedulerLimits, RequestsOverTheRateAreRefusedAndTheConnectionStaysOpen) {
+  BlockingClient client;
+  connect(client); // the hello took one of the 5 tokens
+  for (int id = 1; id <= 12; ++id)
+    client.send_text(make_request(id, "list-hosts", Json::object()));
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    const Json reply = Json::parse(client.read_text());
+    if (code_of(reply) == "ok") {
+      ++ok;
+      continue;
+    }
+    ASSERT_EQ(code_of(reply), "rate-limited") << reply.dump();
+    EXPECT_EQ(reply["error"]["message"],
+              "more than 5 requests per second "
+              "(--max-requests-per-second, burst 5); this one was dropped");
+    EXPECT_TRUE(reply["id"].is_number()) << "the refusal does not name the request it answers";
+    ++limited;
+  }
+  EXPECT_GE(ok, 4); // the burst less the hello
+  EXPECT_LE(ok, 8); // plus what refilled while the 12 arrived (a loaded machine is slow)
+  EXPECT_EQ(ok + limited, 12);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_TRUE(client.request("list-hosts")["hosts"].empty()); // refilled: it works again
+}
+
+TEST_F(SchedulerLimits, AHostsReportsAreNotRateLimited) {
+  BlockingClient host;
+  connect_host(host);
+  for (int i = 1; i <= 50; ++i) // ten times the burst, as a chatty process's output would be
+    host.send_text(make_request(nullptr, "heartbeat", {{"load", i}, {"processes", 0}}));
+  BlockingClient client;
+  connect(client);
+  double load = 0;
+  for (int i = 0; i < 100 && load != 50; ++i) {
+    const Json hosts = client.request("list-hosts")["hosts"];
+    ASSERT_EQ(hosts.size(), 1u);
+    load = hosts[0]["load"].get<double>();
+    if (load != 50)
+      std::this_thread::sleep_for(std::chrono::milliseconds(300)); // stay within the client's rate
+  }
+  EXPECT_EQ(load, 50) << "the host's last heartbeat never arrived";
+}
+
+TEST(RequestLimitOptions, ABadValueIsRefusedNamingTheOption) {
+  RequestLimits limits;
+  limits.set("--max-requests-per-second", "2.5");
+  EXPECT_EQ(limits.requests_per_second, 2.5);
+  for (const auto &[option, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--max-connections", "0"},
+                                                        {"--max-connections", "1.5"},
+                                                        {"--max-requests-per-second", "fast"},
+                                                        {"--request-burst", "-3"},
+                                                        {"--request-burst", "10x"}}) {
+    try {
+      limits.set(option, value);
+      FAIL() << option << " " << value << " was accepted";
+    } catch (const std::runtime_error &e) {
+      EXPECT_NE(std::string(e.what()).find(option + " '" + value + "': give a"), std::string::npos)
+          << e.what();
+    }
+  }
+}

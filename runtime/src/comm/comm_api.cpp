@@ -70,6 +70,16 @@ void check_count(const char *call, int count) {
                    std::to_string(kMaxPayloadBytes) + " bytes");
 }
 
+// A message above the limit fails here, naming the limit, rather than as a
+// receiver's refusal of the frame (every member of a group has the same limit).
+void check_message_size(const char *call, Communicator &c, int count, int type) {
+  const std::uint64_t bytes = static_cast<std::uint64_t>(count) * datatype_size(type);
+  if (bytes > c.max_message_bytes())
+    fail(call, "a message of " + std::to_string(count) + " " + datatype_name(type) + " (" + std::to_string(bytes) +
+                   " bytes) exceeds the limit of " + std::to_string(c.max_message_bytes()) +
+                   " bytes (SNOW_MAX_MESSAGE_BYTES)");
+}
+
 // Copies a received message into the program's buffer, converting it.
 void unpack(const char *call, const Message &m, void *buf, int count, int type, snow_status *status) {
   if (m.datatype != type && m.datatype != SNOW_BYTE && type != SNOW_BYTE)
@@ -200,6 +210,7 @@ void snow_send(const void *buf, int count, snow_datatype type, int dest, int tag
   check_type("snow_send", type);
   check_count("snow_send", count);
   check_rank("snow_send", c, dest, "destination", false);
+  check_message_size("snow_send", c, count, type);
   if (tag < 0 || tag > SNOW_TAG_MAX) fail("snow_send", "tag " + std::to_string(tag) + " is outside 0..SNOW_TAG_MAX");
   c.send(dest, tag, type, buf, static_cast<std::uint32_t>(count));
 }
@@ -294,6 +305,7 @@ void snow_bcast(void *buf, int count, snow_datatype type, int root) {
   check_type("snow_bcast", type);
   check_count("snow_bcast", count);
   check_rank("snow_bcast", c, root, "root", false);
+  check_message_size("snow_bcast", c, count, type);
   if (c.rank() == root) {
     for (int r = 0; r < c.size(); ++r)
       if (r != root) c.send(r, kBcastTag, type, buf, static_cast<std::uint32_t>(count));
@@ -307,6 +319,7 @@ void snow_reduce(const void *send, void *recv, int count, snow_datatype type, sn
   check_type("snow_reduce", type);
   check_count("snow_reduce", count);
   check_rank("snow_reduce", c, root, "root", false);
+  check_message_size("snow_reduce", c, count, type);
   if (!valid_op(op)) fail("snow_reduce", "unknown operator " + std::to_string(op));
   const std::size_t bytes = static_cast<std::size_t>(count) * datatype_size(type);
   if (c.rank() != root) {

@@ -40,6 +40,14 @@ long env_number(const char *name, long fallback, long low, long high) {
   return n;
 }
 
+} // namespace
+
+std::uint32_t max_message_bytes_from_environment() {
+  return static_cast<std::uint32_t>(env_number("SNOW_MAX_MESSAGE_BYTES", kMaxPayloadBytes, 1, kMaxPayloadBytes));
+}
+
+namespace {
+
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // Writes a small frame whole on a non-blocking socket (a few dozen bytes
@@ -135,6 +143,7 @@ GroupSettings group_settings_from_environment() {
   s.events = env_number("SNOW_COMM_EVENTS", 1, 0, 1) == 1;
   s.timeout_ms = static_cast<int>(env_number("SNOW_MIGRATION_TIMEOUT", 60, 1, 86400) * 1000);
   s.stats = env_number("SNOW_COMM_STATS", 0, 0, 1) == 1;
+  s.max_message_bytes = max_message_bytes_from_environment();
   if (s.size > 1 && s.directory_fd < 0)
     throw std::runtime_error("SNOW_SIZE is " + std::to_string(s.size) +
                              " but there is no location directory (SNOW_DIRECTORY_FD); start groups with "
@@ -235,7 +244,11 @@ void Communicator::send(int to, int tag, int datatype, const void *data, std::ui
   h.from = static_cast<std::uint32_t>(settings_.rank);
   h.to = static_cast<std::uint32_t>(to);
   h.count = count;
-  h.payload_bytes = static_cast<std::uint32_t>(count * h.element_size);
+  const std::uint64_t bytes = std::uint64_t{count} * h.element_size;
+  if (bytes > settings_.max_message_bytes)
+    throw std::runtime_error("a message of " + std::to_string(bytes) + " bytes exceeds the limit of " +
+                             std::to_string(settings_.max_message_bytes) + " bytes (SNOW_MAX_MESSAGE_BYTES)");
+  h.payload_bytes = static_cast<std::uint32_t>(bytes);
   std::unique_lock<std::mutex> lock(mutex_);
   Peer &peer = peers_[static_cast<std::size_t>(to)];
   h.seq = peer.next_seq++;
@@ -609,7 +622,8 @@ void Communicator::read_incoming(Incoming &c) {
   std::size_t at = 0;
   while (c.fd >= 0 && c.in.size() - at >= kFrameHeaderBytes) {
     std::string error;
-    const std::optional<FrameHeader> h = decode_frame_header(reinterpret_cast<const unsigned char *>(c.in.data() + at), error);
+    const std::optional<FrameHeader> h = decode_frame_header(reinterpret_cast<const unsigned char *>(c.in.data() + at), error,
+                                                                settings_.max_message_bytes);
     if (!h) {
       warn("closing a channel" + (c.from >= 0 ? " from rank " + std::to_string(c.from) : std::string()) + ": " + error);
       close(c.fd);

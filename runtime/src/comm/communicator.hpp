@@ -46,16 +46,21 @@ struct GroupSettings {
   bool events = true;               // message events up the directory link
   int timeout_ms = 60000;           // the longest a quiesce or an exit flush may take
   bool stats = false;               // SNOW_COMM_STATS=1: a summary line on stderr at exit
+  std::uint32_t max_message_bytes = kMaxPayloadBytes;  // SNOW_MAX_MESSAGE_BYTES: sent and accepted
 };
 
 // From SNOW_RANK, SNOW_SIZE, SNOW_GROUP, SNOW_DIRECTORY_FD, SNOW_COMM_ADDRESS,
-// SNOW_COMM_EVENTS and SNOW_MIGRATION_TIMEOUT; throws std::runtime_error naming
+// SNOW_COMM_EVENTS, SNOW_MIGRATION_TIMEOUT and SNOW_MAX_MESSAGE_BYTES; throws std::runtime_error naming
 // a malformed one.
 GroupSettings group_settings_from_environment();
+// SNOW_MAX_MESSAGE_BYTES (1 … kMaxPayloadBytes; default kMaxPayloadBytes);
+// throws std::runtime_error naming a malformed value.
+std::uint32_t max_message_bytes_from_environment();
 
 class Communicator {
 public:
   explicit Communicator(GroupSettings settings);
+  std::uint32_t max_message_bytes() const { return settings_.max_message_bytes; }
   ~Communicator();
   Communicator(const Communicator &) = delete;
   Communicator &operator=(const Communicator &) = delete;

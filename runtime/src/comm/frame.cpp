@@ -1,5 +1,7 @@
 #include "comm/frame.hpp"
 
+#include <algorithm>
+
 namespace snow::comm {
 
 namespace {
@@ -45,7 +47,7 @@ std::string encode_frame(const FrameHeader &h, const void *payload) {
   return out;
 }
 
-std::optional<FrameHeader> decode_frame_header(const unsigned char *p, std::string &error) {
+std::optional<FrameHeader> decode_frame_header(const unsigned char *p, std::string &error, std::uint32_t max_payload) {
   FrameHeader h;
   const std::uint64_t kind = get(p, 1);
   if (kind < 1 || kind > 6) {
@@ -66,9 +68,10 @@ std::optional<FrameHeader> decode_frame_header(const unsigned char *p, std::stri
     error = "a frame's byte-order flag is " + std::to_string(h.big_endian);
     return std::nullopt;
   }
-  if (h.payload_bytes > kMaxPayloadBytes) {
+  if (h.payload_bytes > std::min(max_payload, kMaxPayloadBytes)) {
     error = "a " + std::string(frame_kind_name(h.kind)) + " frame announces " + std::to_string(h.payload_bytes) +
-            " bytes, more than the limit of " + std::to_string(kMaxPayloadBytes);
+            " bytes, more than the limit of " + std::to_string(std::min(max_payload, kMaxPayloadBytes)) +
+            " (SNOW_MAX_MESSAGE_BYTES)";
     return std::nullopt;
   }
   if (h.kind == FrameKind::Data && h.element_size != 0 &&

@@ -42,13 +42,15 @@ struct FrameHeader {
 };
 
 inline constexpr std::size_t kFrameHeaderBytes = 32;
-// No single message may be larger (a corrupt header must not make a receiver allocate gigabytes).
+// No single message may be larger (a corrupt header must not make a receiver
+// allocate gigabytes). SNOW_MAX_MESSAGE_BYTES lowers it (GroupSettings).
 inline constexpr std::uint32_t kMaxPayloadBytes = 1u << 30;
 
 // Header followed by the payload.
 std::string encode_frame(const FrameHeader &header, const void *payload = nullptr);
 // Parses the header at `bytes` (kFrameHeaderBytes long); nullopt with `error`
-// set when it is not a valid frame.
-std::optional<FrameHeader> decode_frame_header(const unsigned char *bytes, std::string &error);
+// set when it is not a valid frame or announces more than `max_payload` bytes.
+std::optional<FrameHeader> decode_frame_header(const unsigned char *bytes, std::string &error,
+                                               std::uint32_t max_payload = kMaxPayloadBytes);
 
 } // namespace snow::comm

@@ -108,7 +108,8 @@ void ChunkReader::read_preamble() {
   if (declared_payload_ == 0 || declared_payload_ > limits_.max_chunk_payload || declared_payload_ > wire::kMaxChunkPayload)
     throw StateError(StateErrorCode::LimitExceeded,
                      "the stream declares chunks of " + std::to_string(declared_payload_) + " bytes; the limit is " +
-                         std::to_string(std::min<std::uint32_t>(limits_.max_chunk_payload, wire::kMaxChunkPayload)));
+                         std::to_string(std::min<std::uint32_t>(limits_.max_chunk_payload, wire::kMaxChunkPayload)) +
+                         " (SNOW_MAX_CHUNK_BYTES)");
   bytes_read_ = wire::kPreambleSize;
 }
 
@@ -125,6 +126,10 @@ void ChunkReader::next_chunk() {
   if (sequence != sequence_)
     throw StateError(StateErrorCode::ChunkOutOfOrder, "expected chunk " + std::to_string(sequence_) + " but found chunk " +
                                                           std::to_string(sequence) + ": chunks were lost or reordered");
+  if (limits_.max_stream_bytes != 0 && bytes_read_ + wire::kChunkHeaderSize + length > limits_.max_stream_bytes)
+    throw StateError(StateErrorCode::LimitExceeded,
+                     "chunk " + std::to_string(sequence) + " would take the stream past the limit of " +
+                         std::to_string(limits_.max_stream_bytes) + " bytes (SNOW_MAX_STREAM_BYTES)");
   if (length == 0 || length > declared_payload_)
     throw StateError(StateErrorCode::MalformedRecord, "chunk " + std::to_string(sequence) + " declares " +
                                                           std::to_string(length) + " payload bytes (limit " +

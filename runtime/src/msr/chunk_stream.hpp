@@ -126,6 +126,7 @@ private:
 
 struct ReaderLimits {
   std::uint32_t max_chunk_payload = 16 * 1024 * 1024;
+  std::uint64_t max_stream_bytes = 0;  // 0: unlimited
 };
 
 // Reads records out of framed chunks, verifying each chunk as it arrives.
@@ -133,6 +134,8 @@ class ChunkReader {
 public:
   ChunkReader(ChunkSource &source, ReaderLimits limits) : source_(source), limits_(limits) {}
 
+  // Before read_preamble().
+  void set_limits(ReaderLimits limits) { limits_ = limits; }
   void read_preamble();
   std::uint8_t get_u8() {
     if (pos_ == end_) next_chunk();

@@ -1,6 +1,7 @@
 #include "state_decoder.hpp"
 
 #include "logical_address.hpp"
+#include "restore_limits.hpp"
 #include "state_error.hpp"
 
 #include <algorithm>
@@ -14,13 +15,6 @@ namespace snow::msr {
 
 namespace {
 
-std::uint64_t default_total_limit() {
-  if (sizeof(void *) < 8) return std::uint64_t{1} << 30;
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return std::uint64_t{8} << 30;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
-}
-
 [[noreturn]] void malformed(const std::string &what) { throw StateError(StateErrorCode::MalformedRecord, what); }
 
 static_assert(sizeof(void *) != 8 || sizeof(DecodedBlock) == 32, "a restore keeps one per block");
@@ -28,8 +22,7 @@ static_assert(sizeof(void *) != 8 || sizeof(DecodedBlock) == 32, "a restore keep
 } // namespace
 
 StateDecoder::StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options)
-    : local_(local), registry_(registry), in_(source, ReaderLimits{options.max_chunk_payload}), options_(options) {
-  if (options_.max_total_bytes == 0) options_.max_total_bytes = default_total_limit();
+    : local_(local), registry_(registry), in_(source, ReaderLimits{}), options_(options) {
   if (local_ == nullptr) options_.materialize_roots = true;
 }
 
@@ -103,6 +96,15 @@ void StateDecoder::register_owned() {
 
 const StreamInfo &StateDecoder::open() {
   if (opened_) return info_;
+  // Resolved here rather than in the constructor so that a malformed
+  // variable is a StateError of the restore, reported like any other.
+  const RestoreLimits limits = resolve_restore_limits(options_);
+  options_.max_total_bytes = limits.max_state_bytes;
+  options_.max_block_bytes = limits.max_block_bytes;
+  options_.max_blocks = limits.max_blocks;
+  options_.max_stream_bytes = limits.max_stream_bytes;
+  options_.max_chunk_payload = limits.max_chunk_bytes;
+  in_.set_limits(ReaderLimits{limits.max_chunk_bytes, limits.max_stream_bytes});
   in_.read_preamble();
   read_header();
   if (!options_.materialize_roots) {
@@ -179,7 +181,7 @@ std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) co
 void StateDecoder::stage(DecodedBlock &b, std::uint64_t bytes, const std::string &what, bool always) {
   if (total_bytes_ + bytes > options_.max_total_bytes)
     throw StateError(StateErrorCode::LimitExceeded, "restoring " + what + " would exceed the limit of " +
-                                                        std::to_string(options_.max_total_bytes) + " bytes");
+                                                        std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
   total_bytes_ += bytes;
   if (options_.stage_roots || always) {
     if (staged_.size() >= DecodedBlock::kNotStaged)
@@ -209,7 +211,7 @@ std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
     throw StateError(StateErrorCode::BadBlockId, "block #" + std::to_string(id) + " is referenced but only " +
                                                      std::to_string(blocks_.size()) + " blocks have been announced");
   if (blocks_.size() >= options_.max_blocks)
-    throw StateError(StateErrorCode::LimitExceeded, "the stream has more than " + std::to_string(options_.max_blocks) + " blocks");
+    throw StateError(StateErrorCode::LimitExceeded, "the stream has more than " + std::to_string(options_.max_blocks) + " blocks (SNOW_MAX_STATE_BLOCKS)");
   announce(static_cast<std::uint32_t>(id));
   return static_cast<std::uint32_t>(id);
 }
@@ -240,8 +242,13 @@ void StateDecoder::announce(std::uint32_t id) {
   if (b.count > options_.max_total_bytes / std::max<std::uint64_t>(t.size, 1))
     throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
                                                         t.name + "' exceeds the restore limit of " +
-                                                        std::to_string(options_.max_total_bytes) + " bytes");
+                                                        std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
   const std::uint64_t bytes = b.count * t.size;
+  if (bytes > options_.max_block_bytes)
+    throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
+                                                        t.name + "' (" + std::to_string(bytes) +
+                                                        " bytes) exceeds the block limit of " +
+                                                        std::to_string(options_.max_block_bytes) + " bytes (SNOW_MAX_BLOCK_BYTES)");
   // Every block costs bookkeeping (its entry here and in the registry, the
   // allocator's header) on top of its contents; charge it so that the limit
   // bounds the memory a restore takes, not just the data.
@@ -249,7 +256,7 @@ void StateDecoder::announce(std::uint32_t id) {
   if (total_bytes_ + kBlockOverhead > options_.max_total_bytes)
     throw StateError(StateErrorCode::LimitExceeded, "announcing block #" + std::to_string(id) +
                                                         " would exceed the restore limit of " +
-                                                        std::to_string(options_.max_total_bytes) + " bytes");
+                                                        std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
   total_bytes_ += kBlockOverhead;
 
   if (b.origin == wire::Origin::Global) {
@@ -289,7 +296,7 @@ void StateDecoder::announce(std::uint32_t id) {
       if (total_bytes_ + bytes > options_.max_total_bytes)
         throw StateError(StateErrorCode::LimitExceeded, "restoring stack variable " + std::to_string(b.key) +
                                                             " would exceed the limit of " +
-                                                            std::to_string(options_.max_total_bytes) + " bytes");
+                                                            std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
       b.address = 0;
     } else {
       missing_stack_block(b.key);  // its frame is there, but not this variable
@@ -297,7 +304,7 @@ void StateDecoder::announce(std::uint32_t id) {
   } else {
     if (total_bytes_ + bytes > options_.max_total_bytes)
       throw StateError(StateErrorCode::LimitExceeded, "restoring block #" + std::to_string(id) + " would exceed the limit of " +
-                                                          std::to_string(options_.max_total_bytes) + " bytes");
+                                                          std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
     // Zeroed: pointers into a block whose data has not arrived must not see
     // garbage, and padding the data never writes reads as zero.
     const std::size_t align = std::size_t{1} << std::max<unsigned>(b.align_log2, 4);

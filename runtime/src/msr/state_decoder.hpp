@@ -31,9 +31,12 @@
 namespace snow::msr {
 
 struct DecoderOptions {
-  std::uint64_t max_total_bytes = 0;  // 0: half of physical memory (1 GiB on 32-bit)
-  std::uint64_t max_blocks = std::uint64_t{1} << 32;
-  std::uint32_t max_chunk_payload = wire::kMaxChunkPayload;
+  // The restore limits (restore_limits.hpp); 0: the environment's, else the default.
+  std::uint64_t max_total_bytes = 0;   // SNOW_MAX_STATE_BYTES: half of physical memory (1 GiB on 32-bit)
+  std::uint64_t max_block_bytes = 0;   // SNOW_MAX_BLOCK_BYTES: max_total_bytes
+  std::uint64_t max_blocks = 0;        // SNOW_MAX_STATE_BLOCKS: 2^32
+  std::uint64_t max_stream_bytes = 0;  // SNOW_MAX_STREAM_BYTES: unlimited
+  std::uint32_t max_chunk_payload = 0; // SNOW_MAX_CHUNK_BYTES: wire::kMaxChunkPayload
   // Allocate global and stack blocks like heap blocks instead of restoring
   // into the program's own (reading a stream without its program).
   bool materialize_roots = false;

@@ -6,6 +6,8 @@
 //   --port n                default 0: any free port, written to <state-dir>/scheduler.json
 //   --manifest f            the build's snow-migratable-targets.json
 //   --max-message-bytes n   larger requests get a message-too-large error (default 1 MiB)
+//   --max-connections n, --max-requests-per-second r, --request-burst b
+//                           see scheduler/request_limiter.hpp (defaults 256, 200, 400)
 //   --trace f [--trace-format chrome|lines]
 //   --host-timeout s        a host silent (no heartbeat) this long is lost (default 5)
 //   --checkpoint-dir d      periodic checkpoints (run's checkpoint_every) go here; every
@@ -14,6 +16,7 @@
 #include "common/state_dir.hpp"
 #include "common/token.hpp"
 #include "net/websocket_server.hpp"
+#include "scheduler/request_limiter.hpp"
 #include "scheduler/scheduler.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -30,6 +33,7 @@ int main(int argc, char **argv) {
               trace_format, checkpoint_dir;
   unsigned short port = 0;
   SchedulerOptions options;
+  RequestLimits limits;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
@@ -50,6 +54,8 @@ int main(int argc, char **argv) {
         options.host_timeout = std::stod(argv[++i]);
       else if (a == "--checkpoint-dir" && has_value)
         checkpoint_dir = argv[++i];
+      else if (RequestLimits::is_option(a) && has_value)
+        limits.set(a, argv[++i]);
       else if (a == "--trace" && has_value)
         trace = argv[++i];
       else if (a == "--trace-format" && has_value)
@@ -77,7 +83,9 @@ int main(int argc, char **argv) {
           trace,
           trace_format.empty() ? trace_format_for_path(trace) : trace_format_named(trace_format)));
     // Messages up to 4× the limit get an error reply; beyond, Beast closes the connection.
-    WebSocketServer server(io, scheduler, options.max_message_bytes * 4 + 65536);
+    RequestLimiter limiter(scheduler, limits,
+                           [&](std::uint64_t id) { return scheduler.is_host_connection(id); });
+    WebSocketServer server(io, limiter, options.max_message_bytes * 4 + 65536);
     server.listen(listen, port);
     scheduler.start_timers(io);
     const std::string endpoint = endpoint_path(state_dir);

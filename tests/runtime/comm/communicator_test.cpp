@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -252,6 +253,73 @@ TEST(Communicator, AloneAProcessReceivesWhatItSendsItself) {
   send_number(alone, 0, 5, 99);
   EXPECT_EQ(number(*alone.take(0, 5, true)), 99);
   EXPECT_THROW(alone.take(0, 5, true), std::runtime_error);  // would wait for ever
+}
+
+TEST(Communicator, ASendOverTheMessageLimitFailsAtTheSenderNamingTheLimit) {
+  GroupSettings s;
+  s.max_message_bytes = 16;
+  Communicator alone(s);
+  alone.start();
+  const std::string bytes(17, 'x');
+  alone.send(0, 1, SNOW_BYTE, bytes.data(), 16);
+  EXPECT_EQ(alone.take(0, 1, true)->payload, bytes.substr(0, 16));
+  try {
+    alone.send(0, 1, SNOW_BYTE, bytes.data(), 17);
+    FAIL() << "a 17-byte message went out under a 16-byte limit";
+  } catch (const std::runtime_error &e) {
+    EXPECT_STREQ(e.what(), "a message of 17 bytes exceeds the limit of 16 bytes (SNOW_MAX_MESSAGE_BYTES)");
+  }
+  EXPECT_FALSE(alone.take(0, 1, false));  // nothing was queued
+}
+
+// Restores the environment variable a test sets.
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value) : name_(name) {
+    if (const char *old = std::getenv(name)) old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+
+private:
+  const char *name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Communicator, TheMessageLimitComesFromTheEnvironmentAndABadOneIsNamed) {
+  {
+    ScopedEnv env("SNOW_MAX_MESSAGE_BYTES", "4096");
+    EXPECT_EQ(max_message_bytes_from_environment(), 4096u);
+    EXPECT_EQ(group_settings_from_environment().max_message_bytes, 4096u);
+  }
+  EXPECT_EQ(max_message_bytes_from_environment(), kMaxPayloadBytes);
+  for (const char *bad : {"0", "lots", "2147483648"}) {
+    ScopedEnv env("SNOW_MAX_MESSAGE_BYTES", bad);
+    try {
+      max_message_bytes_from_environment();
+      FAIL() << "SNOW_MAX_MESSAGE_BYTES=" << bad << " was accepted";
+    } catch (const std::runtime_error &e) {
+      EXPECT_EQ(std::string(e.what()), std::string("SNOW_MAX_MESSAGE_BYTES is '") + bad +
+                                           "'; give a number from 1 to " + std::to_string(kMaxPayloadBytes));
+    }
+  }
+}
+
+// Through the C API, a message over the limit ends the program with the
+// error of every misuse (status 70), before any peer could refuse it.
+TEST(CommApiDeathTest, SnowSendOverTheLimitEndsTheProgramNamingTheLimit) {
+  EXPECT_EXIT(
+      {
+        setenv("SNOW_MAX_MESSAGE_BYTES", "16", 1);
+        const char bytes[17] = {};
+        snow_send(bytes, 17, SNOW_BYTE, 0, 1);
+      },
+      ::testing::ExitedWithCode(70),
+      "snow: snow_send: a message of 17 SNOW_BYTE \\(17 bytes\\) exceeds the limit of 16 bytes "
+      "\\(SNOW_MAX_MESSAGE_BYTES\\)");
 }
 
 } // namespace

@@ -56,6 +56,21 @@ TEST(Frame, RefusesAPayloadOverTheLimit) {
   EXPECT_NE(error.find("more than the limit"), std::string::npos) << error;
 }
 
+TEST(Frame, RefusesAPayloadOverAConfiguredLimitNamingIt) {
+  FrameHeader h;
+  h.kind = FrameKind::Data;
+  h.datatype = 0;
+  h.element_size = 1;
+  h.count = 1025;
+  h.payload_bytes = 1025;
+  const std::string payload(1025, 'x');
+  const std::string frame = encode_frame(h, payload.data());
+  std::string error;
+  EXPECT_TRUE(decode_frame_header(bytes(frame), error, 1025)) << error;
+  EXPECT_FALSE(decode_frame_header(bytes(frame), error, 1024));
+  EXPECT_EQ(error, "a DATA frame announces 1025 bytes, more than the limit of 1024 (SNOW_MAX_MESSAGE_BYTES)");
+}
+
 TEST(Frame, RefusesACountThatDisagreesWithThePayload) {
   FrameHeader h;
   h.kind = FrameKind::Data;

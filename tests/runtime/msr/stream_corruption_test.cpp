@@ -27,6 +27,7 @@
 #include "msr/chunk_stream.hpp"
 #include "msr/platform.hpp"
 #include "msr/process_state.hpp"
+#include "msr/restore_limits.hpp"
 #include "msr/stream_format.hpp"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -922,6 +924,105 @@ TEST_F(HostileStream, MoreBlocksThanTheLimitAreRefused) {
   head_with_node(f.header(program_)).root().new_global(2, kTailKey, kNodePtr);
   EXPECT_TRUE(fails_with(decode(program_, f.bytes(), options), StateErrorCode::LimitExceeded,
                          "more than 2 blocks"));
+}
+
+// Sets an environment variable for one scope, as a deployment would for the process.
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value) : name_(name) {
+    if (const char *old = std::getenv(name)) old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+
+private:
+  const char *name_;
+  std::optional<std::string> old_;
+};
+
+// 100 nodes: 800 bytes or more on every platform.
+Forge &head_with_hundred_nodes(Forge &f) {
+  return f.root().new_global(0, kHeadKey, kNodePtr).data(0).new_heap(1, kNode, 100).varint(0);
+}
+
+TEST_F(HostileStream, ABlockOverTheBlockLimitIsRefusedNamingTheLimit) {
+  DecoderOptions options;
+  options.max_block_bytes = 512;
+  Forge f;
+  head_with_hundred_nodes(f.header(program_));
+  EXPECT_TRUE(fails_with(decode(program_, f.bytes(), options), StateErrorCode::LimitExceeded,
+                         "exceeds the block limit of 512 bytes (SNOW_MAX_BLOCK_BYTES)"));
+  options.max_block_bytes = 1 << 20;  // the same block under a larger limit gets further
+  EXPECT_FALSE(fails_with(decode(program_, f.bytes(), options), StateErrorCode::LimitExceeded, "block limit"));
+}
+
+TEST_F(HostileStream, TheRestoreLimitsComeFromTheEnvironment) {
+  {
+    ScopedEnv env("SNOW_MAX_BLOCK_BYTES", "512");
+    Forge f;
+    head_with_hundred_nodes(f.header(program_));
+    EXPECT_TRUE(fails_with(decode(program_, f.bytes()), StateErrorCode::LimitExceeded,
+                           "exceeds the block limit of 512 bytes (SNOW_MAX_BLOCK_BYTES)"));
+  }
+  {
+    ScopedEnv env("SNOW_MAX_STATE_BLOCKS", "2");
+    Forge f;
+    head_with_node(f.header(program_)).root().new_global(2, kTailKey, kNodePtr);
+    EXPECT_TRUE(fails_with(decode(program_, f.bytes()), StateErrorCode::LimitExceeded,
+                           "more than 2 blocks (SNOW_MAX_STATE_BLOCKS)"));
+    DecoderOptions options;  // an option set by the caller wins over the environment
+    options.max_blocks = 3;
+    EXPECT_FALSE(fails_with(decode(program_, f.bytes(), options), StateErrorCode::LimitExceeded, "blocks"));
+  }
+  {
+    ScopedEnv env("SNOW_MAX_STATE_BYTES", "1K");
+    Forge f;
+    head_with_hundred_nodes(f.header(program_));
+    EXPECT_TRUE(fails_with(decode(program_, f.bytes()), StateErrorCode::LimitExceeded,
+                           "exceeds the restore limit of 1024 bytes (SNOW_MAX_STATE_BYTES)"));
+  }
+  {
+    ScopedEnv env("SNOW_MAX_CHUNK_BYTES", "32");  // the forge writes 64-byte chunks
+    Forge f;
+    head_with_node(f.header(program_)).end(2, 1);
+    EXPECT_TRUE(fails_with(decode(program_, f.bytes()), StateErrorCode::LimitExceeded,
+                           "declares chunks of 64 bytes; the limit is 32 (SNOW_MAX_CHUNK_BYTES)"));
+  }
+}
+
+TEST_F(HostileStream, AStreamLongerThanTheStreamLimitIsRefusedNamingTheLimit) {
+  Forge f;
+  head_with_node(f.header(program_)).end(2, 1);
+  DecoderOptions options;
+  options.max_stream_bytes = f.bytes().size() - 1;
+  EXPECT_TRUE(fails_with(decode(program_, f.bytes(), options), StateErrorCode::LimitExceeded,
+                         "past the limit of " + std::to_string(f.bytes().size() - 1) +
+                             " bytes (SNOW_MAX_STREAM_BYTES)"));
+  options.max_stream_bytes = f.bytes().size();
+  const Decoded whole = decode(program_, f.bytes(), options);
+  EXPECT_FALSE(whole.error) << whole.message;
+}
+
+TEST_F(HostileStream, AMalformedLimitVariableIsNamedWithItsValue) {
+  for (const char *bad : {"lots", "0", "12T", "-5", "99999999999999999999"}) {
+    ScopedEnv env("SNOW_MAX_STATE_BYTES", bad);
+    Forge f;
+    head_with_node(f.header(program_)).end(2, 1);
+    EXPECT_TRUE(fails_with(decode(program_, f.bytes()), StateErrorCode::LimitExceeded,
+                           std::string("SNOW_MAX_STATE_BYTES is '") + bad +
+                               "'; give a number of bytes above 0, optionally with K, M or G"));
+  }
+}
+
+TEST(ByteCount, TakesBinarySuffixes) {
+  EXPECT_EQ(parse_byte_count("X", "4096"), 4096u);
+  EXPECT_EQ(parse_byte_count("X", "64K"), 64u << 10);
+  EXPECT_EQ(parse_byte_count("X", "512M"), std::uint64_t{512} << 20);
+  EXPECT_EQ(parse_byte_count("X", "2G"), std::uint64_t{2} << 30);
+  EXPECT_THROW(parse_byte_count("X", "17179869184G"), StateError);  // 2^64 and more
 }
 
 // An element of size 0 costs no memory, but a count of 2^62 of them used to

@@ -1,6 +1,7 @@
 #include "token.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -56,6 +57,13 @@ void write_token_file(const std::string &path, const std::string &token) {
 }
 
 std::string read_token_file(const std::string &path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & S_IRWXO) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    throw std::runtime_error("the token file '" + path + "' has mode " + mode +
+                             ": anyone who can read it may use the scheduler; chmod o-rwx it");
+  }
   std::ifstream in(path);
   std::string token;
   if (!in || !std::getline(in, token) || token.empty())

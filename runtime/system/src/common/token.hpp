@@ -14,7 +14,9 @@ std::string generate_token();
 // 0700); throws std::runtime_error naming the path on failure.
 void write_token_file(const std::string &path, const std::string &token);
 
-// Reads a token file; throws std::runtime_error naming the path on failure.
+// Reads a token file; throws std::runtime_error naming the path on failure,
+// and refuses a file that others (not the owner, not its group) may read or
+// write: whoever can read the token may use the scheduler.
 std::string read_token_file(const std::string &path);
 
 // Compares in time independent of where the strings first differ.

@@ -72,6 +72,12 @@ public:
   void tick();
   void flush_trace();
 
+  // True once `connection` has said hello as a host (RequestLimiter exempts it).
+  bool is_host_connection(std::uint64_t connection) const {
+    const auto it = peers_.find(connection);
+    return it != peers_.end() && it->second.role == Role::Host;
+  }
+
   HostRegistry &hosts() { return hosts_; }
   ProcessTable &processes() { return processes_; }
   double now() const;
