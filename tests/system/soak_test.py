@@ -34,13 +34,14 @@ import threading
 import time
 
 JOBS = [
-    # name, snow run arguments, reference command (relative to the build), weight
-    ("linpack", ["linpack", "200", "40"], ["samples/snow-migratable-linpack", "200", "40"], 2),
-    ("bitonic", ["bitonic", "14", "30"], ["samples/snow-migratable-bitonic", "14", "30"], 2),
-    ("graph", ["graph", "2000", "30"], ["samples/snow-migratable-graph", "2000", "30"], 1),
-    ("chaos", ["-n", "4", "channel-chaos", "150", "20000"],
-     ["@launch", "-n", "4", "tests/runtime/comm/snow-channel-chaos", "150", "20000"], 1),
-    ("mg", ["-n", "4", "mg", "S"], ["@launch", "-n", "4", "samples/mg/snow-sample-mg", "S"], 1),
+    # name, snow run arguments, reference command (relative to the build), weight.
+    # A few seconds each natively, ten to thirty times that under qemu.
+    ("linpack", ["linpack", "300", "100"], ["samples/snow-migratable-linpack", "300", "100"], 2),
+    ("bitonic", ["bitonic", "15", "40"], ["samples/snow-migratable-bitonic", "15", "40"], 2),
+    ("graph", ["graph", "3000", "100"], ["samples/snow-migratable-graph", "3000", "100"], 1),
+    ("chaos", ["-n", "4", "snow-channel-chaos", "600", "20000"],
+     ["@launch", "-n", "4", "tests/runtime/comm/snow-channel-chaos", "600", "20000"], 1),
+    ("mg", ["-n", "4", "mg", "W"], ["@launch", "-n", "4", "samples/mg/snow-sample-mg", "W"], 1),
 ]
 PROGRAMS = ["snow-migratable-linpack", "snow-migratable-bitonic", "snow-migratable-graph",
             "snow-channel-chaos", "snow-migratable-mg"]
@@ -58,7 +59,7 @@ class Soak:
         self.faults = []
         self.stop = threading.Event()
         self.netns = os.geteuid() == 0 and shutil.which("ip") is not None
-        self.hosts = a.hosts.split(",")
+        self.hosts = [h.split("=")[0] for h in a.hosts.split(",")]  # name or name=platform
 
     def run(self, *args, **kw):
         return subprocess.run(self.snow + list(args), capture_output=True, text=True, **kw)
@@ -77,11 +78,13 @@ class Soak:
         p = subprocess.Popen(self.snow + ["--json", "run", "--checkpoint-every", self.a.checkpoint_every] + args,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         job = {"name": name, "proc": p, "stdout": [], "messages": 0, "recovered": 0, "err": "",
-               "committed": 0}
+               "committed": 0, "events": []}
 
         def follow():
             for line in p.stdout:
                 e = json.loads(line)
+                if e["event"] not in ("process-output", "message-sent", "message-received"):
+                    job["events"].append(line.strip())
                 d = e["data"]
                 if e["event"] == "process-output" and d["stream"] == "stdout":
                     job["stdout"].append(d["data"])
@@ -142,17 +145,26 @@ class Soak:
         children = subprocess.run(["pgrep", "-P", str(snowd)], capture_output=True, text=True).stdout.split()
         return None, [snowd] + [int(c) for c in children]
 
+    def snowd_commands(self):
+        """Each host's snowd command line, as `snow cluster up` started it."""
+        with open(os.path.join(self.state, "cluster.json")) as f:
+            pids = json.load(f)["hosts"]
+        commands = {}
+        for name, pid in zip(self.hosts, pids):
+            with open(f"/proc/{pid}/cmdline") as f:
+                command = [w for w in f.read().split("\0") if w]
+            if self.netns:  # started as `ip netns exec <ns> snowd …`, which became snowd
+                ns = self.host_pids(name)[0]
+                command = ["ip", "netns", "exec", ns] + command
+            commands[name] = command
+        return commands
+
     def kill_and_restart_hosts(self):
+        commands = self.snowd_commands()
         while not self.stop.wait(self.a.kill_every):
             victim = self.rng.choice([h for h in self.hosts if h != "x86_64"])
             ns, pids = self.host_pids(victim)
-            with open(os.path.join(self.state, "cluster.json")) as f:
-                snowd_pid = json.load(f)["hosts"][self.hosts.index(victim)]
-            try:
-                with open(f"/proc/{snowd_pid}/cmdline") as f:
-                    command = [w for w in f.read().split("\0") if w]
-            except FileNotFoundError:
-                continue
+            command = commands[victim]
             if ns:
                 subprocess.run(["ip", "-n", ns, "link", "set", "eth0", "down"], capture_output=True)
             for pid in pids:
@@ -172,6 +184,23 @@ class Soak:
             cluster["hosts"][self.hosts.index(victim)] = restarted.pid
             with open(os.path.join(self.state, "cluster.json"), "w") as f:
                 json.dump(cluster, f)
+
+    def leaked_processes(self):
+        """Processes still running one of the programs (natively or under qemu)."""
+        with open(self.a.manifest) as f:
+            executables = {e for t in json.load(f)["targets"] if t["name"] in PROGRAMS
+                           for e in t["executables"].values()}
+        executables |= {os.path.join(self.a.build, w) for _, _, ref, _ in JOBS for w in ref if "/" in w}
+        leaked = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline") as f:
+                    argv = [w for w in f.read().split("\0") if w]
+            except OSError:
+                continue
+            if any(w in executables for w in argv[:4]):
+                leaked.append(f"{pid} {' '.join(argv)}")
+        return leaked
 
     def main(self):
         a = self.a
@@ -202,14 +231,20 @@ class Soak:
         leftover = [p for p in json.loads(self.run("--json", "ps").stdout) if p["state"] != "exited"]
         self.run("cluster", "down")
         time.sleep(0.5)
-        leaked = subprocess.run(["pgrep", "-af", "|".join(PROGRAMS)], capture_output=True, text=True).stdout.split("\n")
-        leaked = [l for l in leaked if l.strip() and "soak_test.py" not in l]
+        leaked = self.leaked_processes()
 
         bad = []
         for job in self.jobs:
             got = "".join(job["stdout"])
             if job["status"] != 0 or got != self.expected[job["name"]]:
-                bad.append({"job": job["name"], "status": job["status"],
+                base = os.path.join(self.state, f"bad-{len(bad)}-{job['name']}")
+                with open(base + ".got", "w") as f:
+                    f.write(got)
+                with open(base + ".expected", "w") as f:
+                    f.write(self.expected[job["name"]])
+                with open(base + ".events", "w") as f:
+                    f.write("\n".join(job["events"]))
+                bad.append({"job": job["name"], "status": job["status"], "files": base + ".*",
                             "why": "output differs" if got != self.expected[job["name"]] else "exit status",
                             "stderr": job["err"][-800:]})
         report = {
@@ -258,7 +293,8 @@ def main():
     with open(a.manifest) as f:
         targets = {t["name"]: t for t in json.load(f)["targets"]}
     for program in PROGRAMS:
-        if program not in targets or any(h not in targets[program]["executables"] for h in a.hosts.split(",")):
+        if program not in targets or any(h.split("=")[-1] not in targets[program]["executables"]
+                                         for h in a.hosts.split(",")):
             print(f"SKIP: {a.manifest} has no {program} for each of {a.hosts}")
             return 77
     soak = Soak(a)

@@ -40,6 +40,9 @@ void HostFailureRecovery::host_lost(const std::string &host, const std::string &
       if (member->host != host && member->state != ProcessState::Exited &&
           scheduler_.hosts().find(member->host)) {
         // On a surviving host, past the snapshot: it goes back too.
+        if (member->migration)
+          scheduler_.migrations_.abandon(m, "its group restarts from a checkpoint: the host '" + host +
+                                                "' was lost");
         r.awaiting_exit.insert(m);
         scheduler_.request_host(member->host, "kill", {{"process", m}, {"signal", SIGKILL}},
                                 [this, key = members.front(), m](const Message &reply) {
@@ -106,6 +109,7 @@ void HostFailureRecovery::restart(const Recovery &recovery) {
     try {
       Host &host = place_process(scheduler_.hosts(), p->executables, "");
       p->host = host.name;
+      ++host.processes; // now, so that the next member goes elsewhere (heartbeats correct it)
     } catch (const ProtocolError &e) {
       scheduler_.process_exited(
           {{"process", m}, {"status", -1}, {"reason", std::string("cannot be recovered: ") + e.what()}});

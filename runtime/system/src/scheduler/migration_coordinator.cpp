@@ -411,4 +411,44 @@ std::string MigrationCoordinator::program_of_file(const std::string &file) const
   return it == kept_files_.end() ? "" : it->second;
 }
 
+void MigrationCoordinator::abandon(long process, const std::string &reason) {
+  for (auto &[id, m] : migrations_)
+    if (m.process == process)
+      return fail(m, reason);
+}
+
+void MigrationCoordinator::on_host_lost(const std::string &host) {
+  std::vector<long> ids;
+  for (const auto &[id, m] : migrations_)
+    if (m.to == host || m.from == host)
+      ids.push_back(id);
+  for (long id : ids) {
+    const auto it = migrations_.find(id);
+    if (it == migrations_.end())
+      continue;
+    Migration &m = it->second;
+    ProcessRecord *process = scheduler_.processes().find(m.process);
+    const std::string lost = "the host '" + host + "' was lost";
+    if (m.live && m.to == host && (m.restored || m.source_gone)) {
+      // Committed: the destination was the process, and it is gone.
+      fail(m, lost + " after the migration had committed");
+      process->state = ProcessState::Running;
+      process->host = host;
+      continue;
+    }
+    if (m.live && m.from == host && m.restored) {
+      // Committed: the destination runs it; the source's last words are lost.
+      m.source_gone = true;
+      finish_live(m);
+      continue;
+    }
+    if (!m.live && m.to == host && m.from != host && m.stage == Stage::Restore) {
+      m.failure = "the destination '" + m.to + "' did not restore the process: " + lost;
+      restore_on(m, m.from); // the state is still in the file
+      continue;
+    }
+    fail(m, lost + (m.from == host ? "" : "; the process continues on '" + m.from + "'"));
+  }
+}
+
 } // namespace snow::system

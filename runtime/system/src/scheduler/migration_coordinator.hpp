@@ -66,6 +66,12 @@ public:
   void on_migrated_out(const Json &report);
   bool hold_output(const std::string &host, const Json &report);
   void on_process_exited(ProcessRecord &process);
+  // A host is gone: migrations to or from it end. A process whose only
+  // copy was there afterwards (its destination, after the commit) is left
+  // with that host as its location, for host_failure_recovery.hpp.
+  void on_host_lost(const std::string &host);
+  // The process is being killed (its group restarts): its migration, if any, ends.
+  void abandon(long process, const std::string &reason);
   // The program that wrote a checkpoint file this scheduler kept, if any.
   std::string program_of_file(const std::string &file) const;
 

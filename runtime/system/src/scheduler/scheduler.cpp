@@ -6,8 +6,10 @@
 #include "placement.hpp"
 #include "protocol/protocol_error.hpp"
 
+#include <csignal>
 #include <iostream>
 #include <sstream>
+#include <utility>
 #include <sys/stat.h>
 
 namespace snow::system {
@@ -60,6 +62,7 @@ void Scheduler::host_gone(const std::string &host, const std::string &why) {
     reply.body = {{"code", "host-left"}, {"message", "the host '" + host + "' left"}};
     handler(reply);
   }
+  migrations_.on_host_lost(host);
   recovery_.host_lost(host, why);
 }
 
@@ -97,6 +100,9 @@ void Scheduler::tick() {
     connection->close("no heartbeat");
   }
   rounds_.tick(now());
+  for (const PendingRespawn &r : std::exchange(pending_respawns_, {}))
+    if (ProcessRecord *p = processes_.find(r.process); p && p->state == ProcessState::Starting)
+      respawn(*p, r.file, r.skip_output, r.attempt);
 }
 
 void Scheduler::on_message(const std::shared_ptr<Connection> &connection, const std::string &text) {
@@ -320,10 +326,11 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
     Json processes = Json::array();
     long started = 0;
     bool failed = false;
+    std::vector<long> members;
   };
   auto gathering = std::make_shared<Gathering>();
   gathering->processes = Json::array();
-  for (long r = 0; r < ranks; ++r) {
+  for (long r = 0; r < ranks && !gathering->failed; ++r) {
     ProcessRecord &record = processes_.create();
     record.program = candidate.program;
     record.executables = candidate.executables;
@@ -336,6 +343,7 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
     record.rank = static_cast<int>(r);
     directory_.add_member(group, static_cast<int>(r), record.id);
     members.push_back(record.id);
+    gathering->members.push_back(record.id);
     gathering->processes.push_back(nullptr);
     spawn(
         record, "", 0,
@@ -344,13 +352,18 @@ void Scheduler::run_group(Peer &peer, const ProcessRecord &candidate, const Json
           if (++gathering->started == ranks && !gathering->failed)
             respond({{"group", group}, {"processes", gathering->processes}});
         },
-        [gathering, r, fail](const std::string &code, const std::string &text) {
+        [this, gathering, r, fail](const std::string &code, const std::string &text) {
           if (!gathering->failed)
             fail(code, "rank " + std::to_string(r) + ": " + text);
           gathering->failed = true;
+          // A group without one of its ranks would wait for it forever.
+          for (long other : gathering->members)
+            if (ProcessRecord *p = processes_.find(other); p && p->state != ProcessState::Exited)
+              request_host(p->host, "kill", {{"process", other}, {"signal", SIGKILL}},
+                           [](const Message &) {});
         });
   }
-  if (args.value("checkpoint_every", 0.0) > 0)
+  if (args.value("checkpoint_every", 0.0) > 0 && !gathering->failed)
     rounds_.add_unit(members, args["checkpoint_every"].get<double>());
 }
 
@@ -378,14 +391,21 @@ void Scheduler::restart(Peer &peer, const Json &args, Respond respond, Fail fail
 }
 
 void Scheduler::respawn(ProcessRecord &record, const std::string &restart_file,
-                        const Json &skip_output) {
-  if (record.group)
+                        const Json &skip_output, int attempt) {
+  if (record.group && attempt == 0)
     directory_.restart_group(record.group);
   const long id = record.id;
   spawn(
       record, restart_file, 0, [](const Json &) {},
-      [this, id](const std::string &, const std::string &text) {
+      [this, id, restart_file, skip_output, attempt](const std::string &, const std::string &text) {
         ProcessRecord *p = processes_.find(id);
+        // The host may still be reaping an earlier copy (a migration's
+        // destination killed when its source was lost): try again shortly.
+        if (text.find("already runs") != std::string::npos && attempt < 40) {
+          p->state = ProcessState::Starting;
+          pending_respawns_.push_back({id, restart_file, skip_output, attempt + 1});
+          return;
+        }
         p->state = ProcessState::Running; // so that it can be reported exited
         process_exited({{"process", id}, {"status", -1}, {"reason", "recovery failed: " + text}});
       },
@@ -411,8 +431,19 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
     request["group"] = {{"name", LocationDirectory::group_name(record.group)},
                         {"rank", record.rank},
                         {"size", static_cast<long>(directory_.size_of(record.group))}};
-  request_host(record.host, "spawn", request, [this, id, respond, fail](const Message &reply) {
+  request_host(record.host, "spawn", request,
+               [this, id, respond, fail, restart_file, migration, skip_output](const Message &reply) {
     ProcessRecord *p = processes_.find(id);
+    const std::string code = reply.ok ? "" : reply.body.value("code", "");
+    if (!reply.ok && migration == 0 && (code == "host-left" || code == "no-such-host")) {
+      // The host it was placed on is gone: any other with a build will do.
+      try {
+        p->host = place_process(hosts_, p->executables, "").name;
+        return spawn(*p, restart_file, 0, respond, fail, skip_output);
+      } catch (const ProtocolError &) {
+        // no host left: report the first failure
+      }
+    }
     if (!reply.ok) {
       p->state = ProcessState::Exited;
       p->exit_reason = reply.body.value("message", "spawn failed");

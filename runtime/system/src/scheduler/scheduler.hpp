@@ -113,7 +113,8 @@ private:
   void process_exited(const Json &args);
   // Starts a recovered process again from `restart_file` (empty: from the
   // beginning), dropping `skip_output` of what it repeats.
-  void respawn(ProcessRecord &record, const std::string &restart_file, const Json &skip_output);
+  void respawn(ProcessRecord &record, const std::string &restart_file, const Json &skip_output,
+               int attempt = 0);
   // The host's connection closed or its heartbeats stopped.
   void host_gone(const std::string &host, const std::string &why);
   void run_group(Peer &peer, const ProcessRecord &candidate, const Json &args, Respond respond,
@@ -129,6 +130,13 @@ private:
   CheckpointRounds rounds_;
   HostFailureRecovery recovery_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
+  struct PendingRespawn {
+    long process;
+    std::string file;
+    Json skip_output;
+    int attempt;
+  };
+  std::vector<PendingRespawn> pending_respawns_; // retried at the next tick
   std::map<long, std::string> directory_hosts_; // process → the host its directory lines come from
   std::map<std::uint64_t, Peer> peers_;
   std::map<long, PendingRequest> pending_;
