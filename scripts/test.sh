@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md): sets up everything, builds every platform, runs the whole test
-# suite, and exits non-zero if anything fails. Uses the `ci` preset (warnings are errors) when
-# CI=true, else `default`. SNOW_JOBS sets the parallelism (default 2).
+# suite, then builds the host again with AddressSanitizer and UBSan and runs its suite there
+# (the `asan` preset, docs/testing.md); exits non-zero if anything fails. Uses the `ci` preset
+# (warnings are errors) when CI=true, else `default`. SNOW_JOBS sets the parallelism (default 2).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/phases.sh
@@ -19,3 +20,8 @@ phase setup ./scripts/setup.sh
 phase configure cmake --preset "$preset"
 phase build cmake --build --preset "$preset" --parallel "$jobs"
 phase test ctest --preset "$preset" --parallel "$jobs"
+# The same host suite under the sanitizers: memory errors, leaks and undefined behaviour in
+# the runtime, snowd, the scheduler, the CLI and the samples fail their tests.
+phase asan-configure cmake --preset asan
+phase asan-build cmake --build --preset asan --parallel "$jobs"
+phase asan-test ctest --preset asan --parallel "$jobs"

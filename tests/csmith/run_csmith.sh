@@ -16,7 +16,8 @@
 # usage: run_csmith.sh [--count N] [--first-seed S] [--seeds "S1 S2 …"] [--work DIR]
 #          [--precompiler EXE] [--include DIR] [--host-runtime LIB]
 #          [--csmith-options "…"] [--timeout SEC] [--flatten-header]
-#          [--keep-binaries] [--no-cross] [PLATFORM=COMPILER|EMULATOR|RUNTIME_LIB …]
+#          [--keep-binaries] [--no-cross] [--host-cflags "…"]
+#          [PLATFORM=COMPILER|EMULATOR|RUNTIME_LIB …]
 #
 # Defaults: seeds 1…N (N=20); work dir build/csmith; the precompiler and host
 # runtime of build/host; the cross platforms s390x ppc i686 armhf of
@@ -27,6 +28,8 @@
 # --timeout 5 for the original (the migratable program gets 5x, under qemu 20x).
 # --flatten-header pastes csmith's headers into the program (flatten_csmith.py),
 # to look past the defect of tests/csmith/repro/header-global.c.
+# --host-cflags: more flags for every host compile and link, e.g. the sanitizers an
+# instrumented host runtime needs (the asan preset; the programs are then checked too).
 #
 # Each program ends in exactly one class:
 #   passed        the same output; and migrated with the same output, or no
@@ -64,7 +67,7 @@ include="$repo/runtime/include"
 host_runtime="$repo/build/host/runtime/libsnow-runtime.a"
 csmith_options="--no-bitfields --no-packed-struct"
 timeout_s=5 flatten=0 keep_binaries=0 no_cross=0
-declare -a platforms=()
+declare -a platforms=() host_cflags=()
 while (($#)); do
   case $1 in
     --count) count=$2; shift 2 ;;
@@ -79,6 +82,7 @@ while (($#)); do
     --flatten-header) flatten=1; shift ;;
     --keep-binaries) keep_binaries=1; shift ;;
     --no-cross) no_cross=1; shift ;;
+    --host-cflags) read -ra host_cflags <<<"$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *=*) platforms+=("$1"); shift ;;
     *) echo "run_csmith.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -120,7 +124,7 @@ results="$work/results.tsv"
 
 cflags=(-std=gnu11 -O1 -w -ffp-contract=off -I"$csmith_include")
 # Counts the poll-points a run passes; linked into the host build only.
-"$host_cc" "${cflags[@]}" -I"$include" -c "$here/poll_count.c" -o "$work/poll_count.o" ||
+"$host_cc" "${cflags[@]}" "${host_cflags[@]}" -I"$include" -c "$here/poll_count.c" -o "$work/poll_count.o" ||
   { echo "run_csmith.sh: cannot build poll_count.c" >&2; exit 2; }
 
 # run_to <seconds> <stdout> <stderr> cmd…: the command's status, 124 on timeout.
@@ -128,7 +132,11 @@ run_to() {
   local t=$1 out=$2 err=$3; shift 3
   timeout -k 5 "$t" "$@" >"$out" 2>"$err"
 }
-cross_flags() { [[ $1 == i686 ]] && printf '%s\n' -msse2 -mfpmath=sse; return 0; }
+cross_flags() {
+  [[ $1 == i686 ]] && printf '%s\n' -msse2 -mfpmath=sse
+  [[ $1 == x86_64 ]] && ((${#host_cflags[@]} > 0)) && printf '%s\n' "${host_cflags[@]}"  # --no-cross
+  return 0
+}
 # A message without what varies from program to program: locations, csmith's
 # names, quoted names, numbers.
 normalise() {
@@ -166,7 +174,7 @@ for seed in $seeds; do
   else
     mv "$dir/csmith.c" "$prog"
   fi
-  if ! run_to 120 "$dir/original.cc.out" "$dir/original.cc.err" "$host_cc" "${cflags[@]}" "$prog" -lm -o "$dir/original"; then
+  if ! run_to 120 "$dir/original.cc.out" "$dir/original.cc.err" "$host_cc" "${cflags[@]}" "${host_cflags[@]}" "$prog" -lm -o "$dir/original"; then
     record skipped "original does not compile" "the original does not compile"; continue
   fi
   run_to "$timeout_s" "$dir/expected.out" "$dir/original.err" "$dir/original"
@@ -203,7 +211,7 @@ for seed in $seeds; do
   generated="$dir/gen/prog.snow.c"
 
   # 3. The migratable program on the host: the same output; how many poll-points.
-  if ! run_to 300 "$dir/snow.cc.out" "$dir/snow.cc.err" "$host_cc" "${cflags[@]}" -I"$include" "$generated" \
+  if ! run_to 300 "$dir/snow.cc.out" "$dir/snow.cc.err" "$host_cc" "${cflags[@]}" "${host_cflags[@]}" -I"$include" "$generated" \
          "$work/poll_count.o" "$host_runtime" -lstdc++ -lm -o "$dir/snow.x86_64"; then
     why=$(first_line 'error|undefined' "$dir/snow.cc.err")
     record WRONG "does not compile: $(normalise "$why")" "the generated C does not compile on the host: $why"

@@ -6,11 +6,13 @@
 #
 # usage: precompile_and_migrate.sh --precompiler EXE --include DIR --work DIR
 #          --source FILE --polls "k…" [--args "…"] [--mode directives|auto|both]
-#          PLATFORM=COMPILER|EMULATOR|RUNTIME_LIB …
+#          [--host-cflags "…"] PLATFORM=COMPILER|EMULATOR|RUNTIME_LIB …
+# --host-cflags: more flags for the x86_64 build of the migratable program, e.g. the
+# sanitizers an instrumented host runtime needs (the asan preset).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 precompiler="" include="" work="" source="" polls="" args="" mode="directives"
-declare -a platforms=()
+declare -a platforms=() host_cflags=()
 while (($#)); do
   case $1 in
     --precompiler) precompiler=$2; shift 2 ;;
@@ -20,6 +22,7 @@ while (($#)); do
     --polls) polls=$2; shift 2 ;;
     --args) args=$2; shift 2 ;;
     --mode) mode=$2; shift 2 ;;
+    --host-cflags) read -ra host_cflags <<<"$2"; shift 2 ;;
     *=*) platforms+=("$1"); shift ;;
     *) echo "precompile_and_migrate.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -42,6 +45,7 @@ for entry in "${platforms[@]}"; do
   emulator=${rest%%|*}; runtime=${rest#*|}
   flags=(-std=gnu11 -O2 -ffp-contract=off)
   [[ $p == i686 ]] && flags+=(-msse2 -mfpmath=sse)
+  [[ $p == x86_64 ]] && flags+=("${host_cflags[@]}")
   "$compiler" "${flags[@]}" -I"$include" "$generated" "$runtime" -lstdc++ -lm -o "$work/$name.$p"
   runs+=("$p=$emulator|$work/$name.$p")
 done

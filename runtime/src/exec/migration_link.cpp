@@ -78,6 +78,18 @@ std::optional<MigrationTarget> parse_migrate_command(const std::string &line) {
   return t;
 }
 
+SourceHello check_source_hello(const std::string &line, const std::string &secret) {
+  const std::string prefix = kSourceHelloPrefix;
+  if (line.rfind(prefix, 0) != 0) return SourceHello::NotASource;
+  return secrets_equal(line.substr(prefix.size()), secret) ? SourceHello::Accepted : SourceHello::WrongSecret;
+}
+
+RestoreVerdict parse_restore_verdict(const std::string &line) {
+  if (line.rfind("restored", 0) == 0) return {true, line.substr(8)};
+  if (line.rfind("failed ", 0) == 0) return {false, line.substr(7)};
+  return {false, "it answered '" + line + "'"};
+}
+
 MigrationLink::~MigrationLink() {
   if (fd_ >= 0) close(fd_);
 }

@@ -37,6 +37,24 @@ struct MigrationTarget {
 // Parses a control line "migrate <host> <port> <secret>"; nullopt if it is not one.
 std::optional<MigrationTarget> parse_migrate_command(const std::string &line);
 
+// The lines of the conversation above, decoded: pure functions on a line that
+// MigrationLink::read_line returned, so that they can be tested and fuzzed
+// without a connection (tests/fuzz/fuzz_migration_link.cpp).
+inline constexpr char kSourceHelloPrefix[] = "SNOWMIG 1 ";
+
+enum class SourceHello { Accepted, WrongSecret, NotASource };
+// The destination's check of the source's first line against its secret.
+SourceHello check_source_hello(const std::string &line, const std::string &secret);
+
+struct RestoreVerdict {
+  bool restored = false;
+  // restored: what follows "restored" (the destination's restore time);
+  // otherwise why it failed, or what it answered instead.
+  std::string detail;
+};
+// The source's reading of the destination's answer to the state.
+RestoreVerdict parse_restore_verdict(const std::string &line);
+
 // A connected, blocking TCP socket with deadlines on every wait.
 class MigrationLink {
 public:

@@ -18,8 +18,12 @@ struct ProcessState {
 };
 
 // Inline: snow_malloc and snow_free reach the registry through it on every call.
+// Never destroyed: the registry must outlive every static destructor and
+// atexit handler that may still free a registered block, and its pointers
+// keep the program's blocks reachable until the process is gone (so that
+// LeakSanitizer does not call a restored program's live blocks leaked).
 inline ProcessState &process_state() {
-  static ProcessState state;
+  static ProcessState &state = *new ProcessState;
   return state;
 }
 

@@ -432,6 +432,7 @@ TEST(RoundTrip, AtAnAddressBetweenTwoGlobalsCompatibleTypesDecide) {
 
 TEST(RoundTrip, ThroughAFileWithTheCApi) {
   test::init_state_graph();
+  const test::GraphHeap heap;
   graph_frame frame{};
   state_graph_register_frame(&frame);
   state_graph_build(&frame, 21);

@@ -3,12 +3,16 @@
 #include "msr/chunk_stream.hpp"
 #include "msr/process_state.hpp"
 
+#include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
+#include <vector>
 
 namespace snow::test {
 
 using namespace snow::msr;
+
 
 void init_state_graph() {
   static const bool ok = state_graph_init() == 0;
@@ -17,6 +21,7 @@ void init_state_graph() {
 
 std::vector<unsigned char> collect_state_graph(int seed, EncoderOptions options) {
   init_state_graph();
+  const GraphHeap heap;
   graph_frame frame{};
   state_graph_register_frame(&frame);
   state_graph_build(&frame, seed);
@@ -32,8 +37,23 @@ std::vector<unsigned char> collect_state_graph(int seed, EncoderOptions options)
   return sink.bytes;
 }
 
+GraphHeap::GraphHeap() {
+  process_state().registry.for_each([&](const MemoryBlock &b) {
+    if (b.origin == wire::Origin::Heap) before_.insert(b.base);
+  });
+}
+
+GraphHeap::~GraphHeap() {
+  std::vector<void *> made;
+  process_state().registry.for_each([&](const MemoryBlock &b) {
+    if (b.origin == wire::Origin::Heap && before_.count(b.base) == 0) made.push_back(reinterpret_cast<void *>(b.base));
+  });
+  for (void *block : made) snow_free(block);
+}
+
 RestoreResult restore_state_graph(const std::vector<unsigned char> &stream, int seed, DecoderOptions options) {
   init_state_graph();
+  const GraphHeap heap;
   graph_frame frame{};
   state_graph_register_frame(&frame);
   RestoreResult result;
