@@ -7,12 +7,20 @@
 
 #include <chrono>
 #include <cstdio>
-#include <sstream>
 #include <sys/stat.h>
+#include <utility>
 
 namespace snow::exec {
 
 namespace {
+
+// The first word of `line` and the rest after one space (control lines are
+// single-space separated; a path may contain spaces, so it is the rest).
+std::pair<std::string, std::string> split_word(const std::string &line) {
+  const std::size_t space = line.find(' ');
+  if (space == std::string::npos) return {line, std::string()};
+  return {line.substr(0, space), line.substr(space + 1)};
+}
 
 enum class Order { Go, Skip, Cancel, Resume, None };
 
@@ -27,9 +35,7 @@ Order wait_for_order(const std::string &round, const char *stage) {
              std::to_string(settings.migration_timeout_ms / 1000) + " s while " + stage);
       return Order::None;
     }
-    std::istringstream in(*line);
-    std::string verb, which;
-    in >> verb >> which;
+    const auto [verb, which] = split_word(*line);
     if (which == round) {
       if (verb == "snapshot-go") return Order::Go;
       if (verb == "snapshot-skip") return Order::Skip;
@@ -49,12 +55,10 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 } // namespace
 
 bool serve_snapshot(const std::string &request) {
-  std::istringstream in(request);
-  std::string verb, round, path;
-  in >> verb >> round;
+  const auto [verb, rest] = split_word(request);
   if (verb != "snapshot") return false;
-  std::getline(in >> std::ws, path);
-  if (round.empty() || path.empty()) {
+  const auto [round, path] = split_word(rest);
+  if (round.empty() || path.empty() || round.find_first_not_of("0123456789") != std::string::npos) {
     std::fprintf(stderr, "snow: ignoring the malformed control request '%s'\n", request.c_str());
     return true;
   }
