@@ -198,7 +198,7 @@ void migrate_to(const MigrationTarget &target) {
   std::uint64_t bytes = 0;
   try {
     MigrationLink link = MigrationLink::connect_to(target.host, target.port, timeout);
-    link.send_line("SNOWMIG 1 " + target.secret);
+    link.send_line(kSourceHelloPrefix + target.secret);
     const std::string answer = link.read_line(timeout);
     if (answer != "accepted") throw std::runtime_error(link.peer() + " refused the state: " + answer);
     notice("migration-streaming " + link.peer());
@@ -217,14 +217,11 @@ void migrate_to(const MigrationTarget &target) {
     bytes = sink.bytes;
     const double sent_ms = ms_since(started);
     notice("migration-sent " + std::to_string(bytes) + " " + fixed(sent_ms));
-    const std::string verdict = link.read_line(timeout);
-    if (verdict.rfind("restored", 0) != 0) {
-      const std::string why = verdict.rfind("failed ", 0) == 0 ? verdict.substr(7) : "it answered '" + verdict + "'";
-      throw std::runtime_error("the destination did not restore the state: " + why);
-    }
+    const RestoreVerdict verdict = parse_restore_verdict(link.read_line(timeout));
+    if (!verdict.restored) throw std::runtime_error("the destination did not restore the state: " + verdict.detail);
     link.send_line("commit");
     // Committed: the process lives on at the destination from here.
-    notice("migration-committed " + std::to_string(bytes) + " " + fixed(sent_ms) + " " + verdict.substr(8) + " " +
+    notice("migration-committed " + std::to_string(bytes) + " " + fixed(sent_ms) + " " + verdict.detail + " " +
            fixed(ms_since(started)));
     if (checkpoint_settings().verbose)
       std::fprintf(stderr, "snow: migrated to %s (%llu bytes) at poll-point %llu\n", link.peer().c_str(),
@@ -405,10 +402,10 @@ void begin_incoming(int listen_fd, const std::string &secret) {
     try {
       MigrationLink link = MigrationLink::accept_from(listen_fd, static_cast<int>(left.count()), timeout);
       const std::string hello = link.read_line(std::min<int>(timeout, 10000));
-      const std::string prefix = "SNOWMIG 1 ";
-      if (hello.rfind(prefix, 0) != 0 || !secrets_equal(hello.substr(prefix.size()), secret)) {
+      const SourceHello check = check_source_hello(hello, secret);
+      if (check != SourceHello::Accepted) {
         std::fprintf(stderr, "snow: refused a state stream from %s: %s\n", link.peer().c_str(),
-                     hello.rfind(prefix, 0) == 0 ? "wrong migration secret" : "not a SnowMigrate source");
+                     check == SourceHello::WrongSecret ? "wrong migration secret" : "not a SnowMigrate source");
         try {
           link.send_line("refused wrong migration secret");
         } catch (const std::runtime_error &) {
