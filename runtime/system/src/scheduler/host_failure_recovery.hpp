@@ -44,6 +44,10 @@ public:
   // True when a report from `host` about `process` belongs to a copy that
   // was replaced: drop it (the copy is killed).
   bool stale(const std::string &host, long process);
+  // A new copy of `process` is being started on `host` (a spawn, or a
+  // migration's destination): its reports are not stale, whatever ran there
+  // before.
+  void unfence(const std::string &host, long process) { fenced_.erase({host, process}); }
 
 private:
   struct Recovery {

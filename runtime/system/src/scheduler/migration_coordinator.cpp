@@ -36,6 +36,7 @@ long MigrationCoordinator::start(ProcessRecord &process, const std::string &dest
   Host *to = scheduler_.hosts().find(destination);
   if (!to)
     throw ProtocolError("no-such-host", "there is no host '" + destination + "'");
+  scheduler_.recovery_.unfence(destination, process.id); // its destination speaks for it
   if (!process.executables.count(to->platform) || !process.migratable())
     throw ProtocolError("no-build-for-platform", "'" + process.program + "' has no build for " +
                                                      to->platform + " (host '" + destination +

@@ -417,6 +417,7 @@ void Scheduler::spawn(ProcessRecord &record, const std::string &restart_file, lo
   const long id = record.id;
   if (record.started_at == 0)
     record.started_at = now();
+  recovery_.unfence(record.host, id);
   const Host *host = hosts_.find(record.host);
   Json request = {{"process", id},
                   {"executable", record.executables.at(host->platform)},
