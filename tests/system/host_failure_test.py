@@ -96,9 +96,10 @@ def main():
 
         threads = []
         for run in runs.values():
-            threads.append(threading.Thread(target=follow, args=(run,), daemon=True))
-            threads.append(threading.Thread(target=lambda r=run: r["err"].append(r["proc"].stderr.read()),
-                                            daemon=True))
+            run["readers"] = [threading.Thread(target=follow, args=(run,), daemon=True),
+                              threading.Thread(target=lambda r=run: r["err"].append(r["proc"].stderr.read()),
+                                               daemon=True)]
+            threads += run["readers"]
         for t in threads:
             t.start()
 
@@ -129,6 +130,8 @@ def main():
             except subprocess.TimeoutExpired:
                 run["proc"].kill()
                 status = "timeout"
+            for t in run["readers"]:  # the last lines may still be in the pipe
+                t.join(timeout=60)
             got = "".join(run["stdout"])
             if status != 0:
                 problems.append(f"{name}: snow run exited with {status}: {''.join(run['err'])[-2000:]}")

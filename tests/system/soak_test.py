@@ -95,8 +95,10 @@ class Soak:
                 elif e["event"] == "checkpoint-committed":
                     job["committed"] += 1
 
-        threading.Thread(target=follow, daemon=True).start()
-        threading.Thread(target=lambda: job.__setitem__("err", p.stderr.read()), daemon=True).start()
+        job["readers"] = [threading.Thread(target=follow, daemon=True),
+                          threading.Thread(target=lambda: job.__setitem__("err", p.stderr.read()), daemon=True)]
+        for t in job["readers"]:
+            t.start()
         with self.lock:
             self.jobs.append(job)
 
@@ -226,6 +228,10 @@ class Soak:
             except subprocess.TimeoutExpired:
                 job["proc"].kill()
                 job["status"] = "timeout"
+            # The process has exited, but its last lines may still be in the
+            # pipe: the readers finish at its end of file.
+            for t in job["readers"]:
+                t.join(timeout=60)
         elapsed = time.time() - started
         time.sleep(1)  # the last reports
         leftover = [p for p in json.loads(self.run("--json", "ps").stdout) if p["state"] != "exited"]
