@@ -4,6 +4,7 @@
 // host_failure_test.py). Each run's whole output, as its launcher receives
 // it, must equal the program's unmigrated output byte for byte.
 #include "common/state_dir.hpp"
+#include "daemon_launch.hpp"
 #include "common/token.hpp"
 #include "net/blocking_client.hpp"
 #include "protocol/protocol_error.hpp"
@@ -28,20 +29,7 @@ using namespace snow::system;
 
 namespace {
 
-pid_t start(const std::vector<std::string> &command, const std::string &log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    freopen(log.c_str(), "w", stdout);
-    freopen(log.c_str(), "a", stderr);
-    std::vector<char *> argv;
-    for (const std::string &a : command)
-      argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
+using test::start_daemon;
 
 // The program's output run directly, without snowd or a scheduler.
 std::string unmigrated_output(const std::vector<std::string> &args) {
@@ -71,17 +59,10 @@ protected:
                                      {{{"name", "snow-migratable-linpack"},
                                        {"executables", {{"x86_64", SNOW_TEST_LINPACK}}}}}}}
                                    .dump();
-    scheduler_ = start({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest,
+    scheduler_ = start_daemon({SNOW_SCHEDULER_EXE, "--state-dir", state_, "--manifest", manifest,
                         "--host-timeout", std::to_string(kHostTimeout)},
                        state_ + "/scheduler.log");
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::ifstream in(endpoint_path(state_));
-      const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
-      if (endpoint.is_object())
-        port_ = endpoint["port"].get<unsigned short>();
-      else
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    port_ = test::wait_for_scheduler_port(state_);
     ASSERT_NE(port_, 0) << "the scheduler did not start; see " << state_ << "/scheduler.log";
     token_ = read_token_file(token_path(state_));
   }
@@ -101,7 +82,7 @@ protected:
   }
 
   void start_host(const std::string &name) {
-    hosts_[name] = start({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", "x86_64",
+    hosts_[name] = start_daemon({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", "x86_64",
                           "--emulator", ""},
                          state_ + "/snowd-" + name + ".log");
   }

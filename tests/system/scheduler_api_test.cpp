@@ -2,6 +2,7 @@
 // loopback: authentication, malformed / oversized / unknown messages (each
 // gets an error reply and the server stays up), and the migration refusals.
 #include "common/state_dir.hpp"
+#include "daemon_launch.hpp"
 #include "common/token.hpp"
 #include "net/blocking_client.hpp"
 #include "protocol/protocol_error.hpp"
@@ -24,20 +25,7 @@ namespace {
 
 constexpr std::size_t kLimit = 4096;
 
-pid_t start(const std::vector<std::string> &command, const std::string &log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    freopen(log.c_str(), "w", stdout);
-    freopen(log.c_str(), "a", stderr);
-    std::vector<char *> argv;
-    for (const std::string &a : command)
-      argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
+using test::start_daemon;
 
 class SchedulerApi : public ::testing::Test {
 protected:
@@ -56,15 +44,8 @@ protected:
                                         "--manifest",          manifest,      "--max-message-bytes",
                                         std::to_string(kLimit)};
     command.insert(command.end(), extra_args_.begin(), extra_args_.end());
-    pids_.push_back(start(command, state_ + "/scheduler.log"));
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::ifstream in(endpoint_path(state_));
-      const Json endpoint = in ? Json::parse(in, nullptr, false) : Json();
-      if (endpoint.is_object())
-        port_ = endpoint["port"].get<unsigned short>();
-      else
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    pids_.push_back(start_daemon(command, state_ + "/scheduler.log"));
+    port_ = test::wait_for_scheduler_port(state_);
     ASSERT_NE(port_, 0) << "the scheduler did not start; see " << state_ << "/scheduler.log";
     token_ = read_token_file(token_path(state_));
   }
@@ -79,7 +60,7 @@ protected:
   }
 
   void start_host(const std::string &name, const std::string &platform) {
-    pids_.push_back(start({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", platform,
+    pids_.push_back(start_daemon({SNOWD_EXE, "--state-dir", state_, "--name", name, "--platform", platform,
                            "--emulator", ""},
                           state_ + "/snowd-" + name + ".log"));
   }
