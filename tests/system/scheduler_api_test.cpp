@@ -11,9 +11,15 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -244,6 +250,248 @@ TEST_F(SchedulerApi, ASecondMigrationOfAMigratingProcessIsRefused) {
     EXPECT_EQ(e.code(), "same-host");
   }
   client.request("kill", {{"process", id}, {"signal", 9}});
+}
+
+// A host that the test speaks for, message by message: it answers the
+// scheduler's requests and sends reports in an order a real snowd produces
+// only by chance, so a race becomes a deterministic case.
+class ScriptedHost {
+public:
+  ScriptedHost(unsigned short port, const std::string &token, const std::string &name) {
+    link_.connect("127.0.0.1", port);
+    link_.send_text(make_request(1, "hello", {{"token", token},
+                                              {"role", "host"},
+                                              {"host", {{"name", name},
+                                                        {"platform", "x86_64"},
+                                                        {"byte_order", "little"},
+                                                        {"word_size", 8},
+                                                        {"cpus", 1},
+                                                        {"emulator", Json::array()}}}}));
+    const Message reply = parse_message(link_.read_text(), 1 << 20);
+    EXPECT_TRUE(reply.ok) << reply.body.dump();
+  }
+  int socket() { return link_.native_handle(); }
+  // The host's connection ends: to the scheduler, the host is lost.
+  void close() { link_.close(); }
+  // Waits for the scheduler's next request to this host, which must be `command`.
+  Message expect(const std::string &command) {
+    if (!queued_.empty()) {
+      const Message m = queued_.front();
+      queued_.pop_front();
+      EXPECT_EQ(m.name, command) << m.body.dump();
+      return m;
+    }
+    for (;;) {
+      const Message m = parse_message(link_.read_text(), 1 << 20);
+      if (m.kind != MessageKind::Request)
+        continue; // the replies to our reports
+      EXPECT_EQ(m.name, command) << m.body.dump();
+      return m;
+    }
+  }
+  void answer(const Message &request, const Json &result) {
+    link_.send_text(make_reply(request.id, result));
+  }
+  // Sends a report and waits for the scheduler to have handled it (a
+  // report with an id is answered), so that reports of two hosts reach it
+  // in the order the test sends them.
+  void report(const std::string &name, const Json &args) {
+    const long id = next_id_++;
+    link_.send_text(make_request(id, name, args));
+    for (;;) {
+      const Message m = parse_message(link_.read_text(), 1 << 20);
+      if (m.kind == MessageKind::Reply && m.id == id) {
+        EXPECT_TRUE(m.ok) << name << ": " << m.body.dump();
+        return;
+      }
+      if (m.kind == MessageKind::Request)
+        queued_.push_back(m); // for expect()
+    }
+  }
+
+private:
+  BlockingClient link_;
+  std::deque<Message> queued_; // requests that came while waiting for a reply
+  long next_id_ = 100;
+};
+
+// The destination may finish the program before the source's migrated-out
+// reaches the scheduler (a short program, a slow source host). Its exit must
+// wait for the migration to complete and for its own held output: before
+// this was fixed, the early exit failed the migration and the output the
+// destination had written was never shown.
+// Ends the given connections if the test has not finished in time, so that
+// a message that never comes fails the test (the blocked read throws)
+// instead of hanging it.
+class Watchdog {
+public:
+  Watchdog(std::vector<int> sockets, std::chrono::seconds limit)
+      : thread_([this, sockets, limit] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (done_changed_.wait_for(lock, limit, [this] { return done_; }))
+            return;
+          std::cerr << "watchdog: an awaited message did not come in " << limit.count()
+                    << " s; ending the connections\n";
+          for (int socket : sockets)
+            shutdown(socket, SHUT_RDWR);
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    done_changed_.notify_one();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable done_changed_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Scripted hosts send no heartbeats: the scheduler must not time them out.
+class ScriptedCluster : public SchedulerApi {
+protected:
+  void SetUp() override {
+    extra_args_ = {"--host-timeout", "600"};
+    SchedulerApi::SetUp();
+  }
+
+  // Sends `run` and serves the spawn of each rank on the host named for it.
+  Json run(BlockingClient &client, const Json &args, const std::vector<ScriptedHost *> &hosts) {
+    client.send_text(make_request(500, "run", args));
+    for (ScriptedHost *host : hosts)
+      host->answer(host->expect("spawn"), {{"pid", 4242}});
+    for (;;) {
+      const Json message = Json::parse(client.read_text());
+      if (message.value("id", Json()) == 500)
+        return message["result"];
+    }
+  }
+
+  // Starts a live migration and serves it until the destination has restored.
+  long migrate_until_restored(BlockingClient &client, long process, ScriptedHost &source,
+                              ScriptedHost &destination, const std::string &to) {
+    client.send_text(make_request(501, "migrate", {{"process", process}, {"host", to}}));
+    const Message prepare = destination.expect("prepare-incoming");
+    const long migration = prepare.body["migration"].get<long>();
+    destination.answer(prepare, {{"address", "127.0.0.1"}, {"port", 9}, {"pid", 4343}});
+    source.answer(source.expect("migrate-out"), Json::object());
+    destination.report("restored",
+                       {{"process", process}, {"migration", migration}, {"restore_ms", 1.5}});
+    return migration;
+  }
+};
+
+TEST_F(ScriptedCluster, ADestinationThatEndsBeforeTheSourceHasLeftEndsAfterTheMigration) {
+  ScriptedHost source(port_, token_, "a");
+  ScriptedHost destination(port_, token_, "b");
+  BlockingClient client;
+  connect(client);
+  wait_for_hosts(client, 2);
+  const Watchdog watchdog({source.socket(), destination.socket(), client.native_handle()},
+                          std::chrono::seconds(30));
+  const long process =
+      run(client, {{"program", "linpack"}, {"on", "a"}}, {&source})["process"]["id"].get<long>();
+  const long migration = migrate_until_restored(client, process, source, destination, "b");
+  // The source's last words are still on their way when the destination,
+  // restored, runs the program to its end.
+  destination.report("output", {{"process", process}, {"stream", "stdout"}, {"data", "tail\n"}});
+  destination.report("exited", {{"process", process}, {"status", 0}});
+  source.report("output", {{"process", process}, {"stream", "stdout"}, {"data", "head\n"}});
+  source.report("migrated-out", {{"process", process},
+                                 {"migration", migration},
+                                 {"bytes", 1000},
+                                 {"sent_ms", 2.0},
+                                 {"restore_ms", 1.5}});
+  std::vector<std::string> seen; // the events about the process, in order
+  std::string output;
+  for (;;) {
+    const Message event = client.next_event();
+    if (event.name == "migration-failed")
+      FAIL() << "the migration failed: " << event.body.dump();
+    if (event.name == "migration-done" || event.name == "process-exited")
+      seen.push_back(event.name);
+    if (event.name == "process-output") {
+      seen.push_back("output");
+      output += event.body["data"].get<std::string>();
+    }
+    if (event.name == "process-exited") {
+      EXPECT_EQ(event.body["status"], 0);
+      EXPECT_EQ(event.body["host"], "b");
+      break;
+    }
+  }
+  EXPECT_EQ(output, "head\ntail\n");
+  EXPECT_EQ(seen, (std::vector<std::string>{"output", "migration-done", "output", "process-exited"}));
+  const Json processes = client.request("list-processes")["processes"];
+  EXPECT_EQ(processes[0]["state"], "exited");
+  EXPECT_EQ(processes[0]["migrations"], 1);
+}
+
+// A group restarts from its checkpoint because another member's host was
+// lost, while one member is migrating and its destination has already
+// restored. Past the commit that destination is the member: it is the copy
+// to kill, and the source's late reports must not speak for the restarted
+// member. Before this was fixed the kill went to the source and the
+// destination ran on as an orphan.
+TEST_F(ScriptedCluster, AGroupRestartKillsAMigratingMembersRestoredDestination) {
+  ScriptedHost a(port_, token_, "a"), b(port_, token_, "b"), c(port_, token_, "c");
+  BlockingClient client;
+  connect(client);
+  wait_for_hosts(client, 3);
+  const Watchdog watchdog({a.socket(), c.socket(), client.native_handle()}, std::chrono::seconds(30));
+  const Json group = run(client,
+                         {{"program", "linpack"},
+                          {"ranks", 2},
+                          {"hosts", {"a", "b"}},
+                          {"checkpoint_every", 3600}},
+                         {&a, &b});
+  const long moving = group["processes"][0]["id"].get<long>();
+  const long other = group["processes"][1]["id"].get<long>();
+  const long migration = migrate_until_restored(client, moving, a, c, "c");
+  b.close(); // the other member's host is lost: the group restarts
+  const Message kill = c.expect("kill");
+  EXPECT_EQ(kill.body["process"], moving);
+  c.answer(kill, Json::object());
+  // The source commits and leaves meanwhile; its report is dropped.
+  a.report("migrated-out",
+           {{"process", moving}, {"migration", migration}, {"bytes", 1000}, {"sent_ms", 2.0}, {"restore_ms", 1.5}});
+  c.report("exited", {{"process", moving}, {"status", -1}, {"signal", 9}});
+  std::map<long, std::string> recovered_to;
+  bool abandoned = false;
+  while (recovered_to.size() < 2) {
+    const Message event = client.next_event();
+    if (event.name == "process-exited" || event.name == "migration-done")
+      FAIL() << event.name << ": " << event.body.dump();
+    if (event.name == "migration-failed") {
+      EXPECT_NE(event.body["reason"].get<std::string>().find("group restarts"), std::string::npos)
+          << event.body.dump();
+      abandoned = true;
+    }
+    if (event.name == "process-recovered")
+      recovered_to[event.body["process"].get<long>()] = event.body["to"].get<std::string>();
+  }
+  EXPECT_TRUE(abandoned);
+  EXPECT_EQ(recovered_to.count(moving), 1u);
+  EXPECT_EQ(recovered_to.count(other), 1u);
+  std::map<std::string, ScriptedHost *> hosts = {{"a", &a}, {"c", &c}};
+  for (const auto &[process, host] : recovered_to) {
+    ASSERT_TRUE(hosts.count(host)) << "recovered to " << host;
+    (void)process;
+  }
+  // The source, fenced, was told to kill its copy when it spoke.
+  EXPECT_EQ(a.expect("kill").body["process"], moving);
+  std::set<long> spawned;
+  for (const auto &[process, host] : recovered_to) {
+    (void)process;
+    const Message spawn = hosts.at(host)->expect("spawn");
+    spawned.insert(spawn.body["process"].get<long>());
+    hosts.at(host)->answer(spawn, {{"pid", 5000}});
+  }
+  EXPECT_EQ(spawned, (std::set<long>{moving, other}));
 }
 
 } // namespace

@@ -48,6 +48,8 @@ public:
   // migration's destination): its reports are not stale, whatever ran there
   // before.
   void unfence(const std::string &host, long process) { fenced_.erase({host, process}); }
+  // The copy of `process` on `host` is replaced: its reports are dropped from now on.
+  void fence(const std::string &host, long process) { fenced_.insert({host, process}); }
 
 private:
   struct Recovery {

@@ -155,6 +155,20 @@ bool MigrationCoordinator::hold_output(const std::string &host, const Json &repo
   return true;
 }
 
+bool MigrationCoordinator::hold_exit(const std::string &host, const Json &report) {
+  const ProcessRecord *process = scheduler_.processes().find(report["process"].get<long>());
+  if (!process || !process->migration)
+    return false;
+  const auto it = migrations_.find(process->migration);
+  // Only a destination that has restored finished the program; one that
+  // dies before restoring fails the migration (the source runs on).
+  if (it == migrations_.end() || !it->second.live || host != it->second.to ||
+      !it->second.restored)
+    return false;
+  it->second.held_exit = report;
+  return true;
+}
+
 void MigrationCoordinator::finish_live(Migration &m) {
   ProcessRecord *process = scheduler_.processes().find(m.process);
   process->state = ProcessState::Running;
@@ -181,7 +195,10 @@ void MigrationCoordinator::finish_live(Migration &m) {
     scheduler_.emit("process-output", {{"process", output["process"]},
                                        {"stream", output["stream"]},
                                        {"data", output["data"]}});
+  const Json exit = std::move(m.held_exit);
   migrations_.erase(m.id);
+  if (!exit.is_null())
+    scheduler_.process_exited(exit);
 }
 
 MigrationCoordinator::Migration *MigrationCoordinator::find(const Json &report) {
@@ -414,8 +431,18 @@ std::string MigrationCoordinator::program_of_file(const std::string &file) const
 
 void MigrationCoordinator::abandon(long process, const std::string &reason) {
   for (auto &[id, m] : migrations_)
-    if (m.process == process)
+    if (m.process == process) {
+      if (m.live && m.restored) {
+        // Past the commit the destination is the process: it is the copy to
+        // kill (the caller kills it where the record places it), and the
+        // source, on its way out, is fenced so that its last reports do not
+        // speak for the restarted process.
+        if (ProcessRecord *p = scheduler_.processes().find(process))
+          p->host = m.to;
+        scheduler_.recovery_.fence(m.from, process);
+      }
       return fail(m, reason);
+    }
 }
 
 void MigrationCoordinator::on_host_lost(const std::string &host) {

@@ -65,6 +65,10 @@ public:
   void on_sent(const Json &report);
   void on_migrated_out(const Json &report);
   bool hold_output(const std::string &host, const Json &report);
+  // Whether an exit report of `host` is held back: the destination of a live
+  // migration may finish the program before the source's migrated-out is in.
+  // Its exit is reported after the migration (and its held output) is done.
+  bool hold_exit(const std::string &host, const Json &report);
   void on_process_exited(ProcessRecord &process);
   // A host is gone: migrations to or from it end. A process whose only
   // copy was there afterwards (its destination, after the commit) is left
@@ -87,6 +91,7 @@ private:
     bool restored = false;
     double restore_ms = 0;
     std::vector<Json> held_output; // the destination's, until source_gone
+    Json held_exit;                // the destination's exit report, if it came first
     std::uint64_t requester = 0;
     Stage stage = Stage::Collect;
     std::uint64_t bytes = 0;

@@ -512,7 +512,8 @@ void Scheduler::host_report(Peer &peer, const Message &message) {
       emit("process-output",
          {{"process", args["process"]}, {"stream", args["stream"]}, {"data", args["data"]}});
   } else if (message.name == "exited") {
-    if (!recovery_.exit_expected(args["process"].get<long>()))
+    if (!recovery_.exit_expected(args["process"].get<long>()) &&
+        !migrations_.hold_exit(peer.host, args))
       process_exited(args);
   } else if (message.name == "snapshot-paused") {
     rounds_.on_paused(args);
