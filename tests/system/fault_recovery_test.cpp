@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <sys/socket.h>
@@ -185,6 +186,15 @@ protected:
 
 const std::vector<std::string> kArgs = {"300", "300"};
 
+// The checkpoint files left in the scheduler's store.
+std::vector<std::string> stored_checkpoints(const std::string &state) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(state + "/checkpoints", ec))
+    files.push_back(entry.path().filename().string());
+  return files;
+}
+
 TEST_F(FaultRecovery, PeriodicCheckpointsLeaveTheOutputUnchanged) {
   const std::string expected = unmigrated_output(kArgs);
   start_host("a");
@@ -199,6 +209,8 @@ TEST_F(FaultRecovery, PeriodicCheckpointsLeaveTheOutputUnchanged) {
   EXPECT_GE(run.committed, 2) << "the run should have been checkpointed a few times";
   EXPECT_EQ(run.stdout_text, expected);
   EXPECT_TRUE(run.recovered.empty());
+  // Once the process has ended nothing can restart it: its last snapshot goes.
+  EXPECT_EQ(stored_checkpoints(state_), std::vector<std::string>{});
 }
 
 TEST_F(FaultRecovery, AProcessOfAKilledHostRestartsFromItsLatestCheckpoint) {
@@ -223,6 +235,7 @@ TEST_F(FaultRecovery, AProcessOfAKilledHostRestartsFromItsLatestCheckpoint) {
   EXPECT_EQ(run.stdout_text, expected) << "output lost or repeated across the restart";
   const Json processes = client.request("list-processes")["processes"];
   EXPECT_EQ(processes[0]["restarts"], 1);
+  EXPECT_EQ(stored_checkpoints(state_), std::vector<std::string>{});
 }
 
 TEST_F(FaultRecovery, AHostWhoseHeartbeatsStopIsLostAfterTheTimeout) {

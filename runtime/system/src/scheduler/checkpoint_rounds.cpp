@@ -211,6 +211,25 @@ void CheckpointRounds::cancel_rounds_of(long process, const std::string &why) {
     cancel(*unit, why);
 }
 
+void CheckpointRounds::forget_if_finished(long process) {
+  const auto it = unit_of_.find(process);
+  if (it == unit_of_.end())
+    return;
+  const long id = it->second;
+  Unit &unit = units_.at(id);
+  for (long m : unit.members) {
+    const ProcessRecord *p = scheduler_.processes().find(m);
+    if (p && p->state != ProcessState::Exited)
+      return;
+  }
+  if (unit.latest)
+    for (const auto &[member, m] : unit.latest->members)
+      std::remove(m.file.c_str());
+  for (long m : unit.members)
+    unit_of_.erase(m);
+  units_.erase(id);
+}
+
 void CheckpointRounds::restarted(long process, double now) {
   if (Unit *unit = unit_of(process)) {
     unit->round.reset();

@@ -73,6 +73,9 @@ public:
   void on_failed(const Json &report, bool deferred);
   // The process ended (or its host is gone): rounds of its unit stop here.
   void cancel_rounds_of(long process, const std::string &why);
+  // The process has exited: once every member of its unit has, the unit is
+  // done and its latest snapshot's files are deleted (nothing can restart it).
+  void forget_if_finished(long process);
   // A unit restarted from its latest snapshot: rounds start again later.
   void restarted(long process, double now);
   const std::string &directory() const { return directory_; }

@@ -571,6 +571,7 @@ void Scheduler::process_exited(const Json &args) {
     data["reason"] = p->exit_reason;
   migrations_.on_process_exited(*p);
   rounds_.cancel_rounds_of(p->id, "process " + std::to_string(p->id) + " exited");
+  rounds_.forget_if_finished(p->id);
   emit("process-exited", data);
   deliver(directory_.on_exit(p->id));
 }
