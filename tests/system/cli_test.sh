@@ -9,6 +9,7 @@
 #   no_build    snow migrate to a platform without a build is refused, clearly
 #   kill_trace  snow trace records a Chrome trace; snow kill ends a process
 #   scheduler_restart  the scheduler dies: processes run on; hosts re-register with a new one
+#   group_checkpoints  a group with ranks on i686 checkpointed every 0.5 s ends as unmigrated
 #   netns_faults  (root) hosts in network namespaces: a destination killed mid-transfer and a
 #               link cut mid-transfer both leave the process running at the source
 # Exit 77 (skipped) when the manifest lacks what a case needs.
@@ -211,6 +212,34 @@ netns_faults)
       fail "$fault: the process table does not say it stayed on a: $(snow ps)"
     echo "$fault: $(tail -1 "$state/$fault.err")"
   done
+  ;;
+group_checkpoints)
+  # A message-passing group checkpointed every half second with ranks on
+  # i686: its members take snowd's requests through the channels' service
+  # thread, not SIGUSR1 (qemu-i386 corrupts a threaded program's TLS when a
+  # signal handler returns; docs/fault-tolerance.md). Every rank must exit 0
+  # and the output equal the unmigrated run's; the store is empty after.
+  python3 - "$manifest" <<'PY' || exit 77
+import json, os, sys
+targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
+exes = targets.get("snow-channel-chaos", {}).get("executables", {})
+missing = [p for p in ("x86_64", "i686") if not os.access(exes.get(p, "/nonexistent"), os.X_OK)]
+if missing:
+    print("skipped: snow-channel-chaos is not built for %s in %s" % (", ".join(missing), sys.argv[1]))
+    sys.exit(1)
+PY
+  snow cluster up --manifest "$manifest" --hosts x86_64,i686 --trace "$state/events.lines" >/dev/null
+  snow run -n 4 --hosts x86_64 snow-channel-chaos 400 20000 > "$state/plain.txt" 2> "$state/plain.err" ||
+    fail "the unmigrated group failed: $(cat "$state/plain.err")"
+  snow run -n 4 --hosts x86_64,i686 --checkpoint-every 0.5s snow-channel-chaos 400 20000 \
+    > "$state/checkpointed.txt" 2> "$state/checkpointed.err" ||
+    fail "the checkpointed group exited with $?: $(tail -5 "$state/checkpointed.err")"
+  cmp "$state/plain.txt" "$state/checkpointed.txt" || fail "the checkpointed group's output differs"
+  snow cluster down > /dev/null  # writes the trace out
+  committed=$(grep -c ' checkpoint-committed ' "$state/events.lines" || true)
+  (( committed >= 2 )) || fail "only $committed checkpoint rounds committed; the group was not checkpointed"
+  left=$(ls "$state/checkpoints" 2>/dev/null | wc -l)
+  [[ $left == 0 ]] || fail "$left checkpoint files left in the store: $(ls "$state/checkpoints")"
   ;;
 *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac

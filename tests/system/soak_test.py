@@ -2,7 +2,7 @@
 """Soak: a local cluster under random migrations and host failures.
 
   soak_test.py --snow S --manifest M --launch L --build B [--seconds 120] [--seed 1]
-               [--hosts x86_64,s390x,ppc,b=x86_64] [--migrate-every 0.3] [--kill-every 40]
+               [--hosts x86_64,s390x,ppc,i686,b=x86_64] [--migrate-every 0.3] [--kill-every 40]
                [--report report.json]
 
 For --seconds, the cluster keeps a mix of jobs running — LINPACK, bitonic
@@ -288,9 +288,7 @@ def main():
         ap.add_argument("--" + name, required=True)
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--seed", type=int, default=1)
-    # Not i686: its group members abort at exit after a coordinated checkpoint
-    # (an open bug, docs/fault-tolerance.md).
-    ap.add_argument("--hosts", default="x86_64,s390x,ppc,b=x86_64")
+    ap.add_argument("--hosts", default="x86_64,s390x,ppc,i686,b=x86_64")
     ap.add_argument("--migrate-every", type=float, default=0.3)
     ap.add_argument("--kill-every", type=float, default=40)
     ap.add_argument("--down-for", type=float, default=5)

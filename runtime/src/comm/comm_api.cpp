@@ -3,6 +3,7 @@
 #include "comm/communicator.hpp"
 #include "comm/datatype.hpp"
 #include "exec/channel_participant.hpp"
+#include "snow/exec.h"
 #include "snow/comm.h"
 
 #include <chrono>
@@ -29,6 +30,16 @@ std::unique_ptr<Communicator> &the_communicator() {
   return c;
 }
 
+// A group member has a second thread, the channels' service thread, and a
+// threaded program under qemu-i386 (the i686 hosts) must not handle signals:
+// once a handler returns, its main thread has the last-created thread's TLS
+// (pthread_self() is the service thread's, and the exit's join fails with
+// EDEADLK). So the service thread watches snowd's control channel and arms
+// the next poll-point itself, and SIGUSR1 is ignored (docs/fault-tolerance.md).
+void watch_control_channel(Communicator &c) {
+  if (c.size() > 1) c.watch_control(exec::watch_control_from_a_thread(), &snow_request_checkpoint);
+}
+
 void finish_at_exit() {
   if (the_communicator()) the_communicator()->finish();
 }
@@ -38,6 +49,7 @@ Communicator &communicator(const char *call) {
   if (!c) {
     try {
       c = std::make_unique<Communicator>(group_settings_from_environment());
+      watch_control_channel(*c);
       c->start();
     } catch (const std::runtime_error &e) {
       fail(call, e.what());
@@ -181,7 +193,10 @@ public:
     std::atexit(finish_at_exit);
   }
   void start_after_restore() override {
-    if (the_communicator()) the_communicator()->start();
+    if (the_communicator()) {
+      watch_control_channel(*the_communicator());
+      the_communicator()->start();
+    }
   }
 };
 

@@ -177,6 +177,11 @@ void Communicator::warn(const std::string &what) const {
   std::fprintf(stderr, "snow: rank %d: %s\n", settings_.rank, what.c_str());
 }
 
+void Communicator::watch_control(int fd, void (*announce)()) {
+  control_fd_ = announce ? fd : -1;
+  control_announce_ = announce;
+}
+
 void Communicator::start() {
   if (started_) return;
   started_ = true;
@@ -317,6 +322,10 @@ std::optional<Message> Communicator::peek(int from, int tag, bool wait) {
 int Communicator::poll_timeout_ms() const {
   int timeout = 1000;
   const auto now = Clock::now();
+  if (control_fd_ >= 0 && control_quiet_until_ > now) {  // watch the control channel again then
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(control_quiet_until_ - now).count();
+    timeout = std::min<int>(timeout, static_cast<int>(left) + 1);
+  }
   for (const Peer &p : peers_)
     if (p.state == OutState::Idle && !p.queue.empty() && !p.gone && p.failures > 0) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(p.retry_at - now).count();
@@ -328,7 +337,7 @@ int Communicator::poll_timeout_ms() const {
 void Communicator::serve() {
   std::unique_lock<std::mutex> lock(mutex_);
   std::vector<pollfd> fds;
-  enum class Kind { Wake, Directory, Listen, In, Out, Linger };
+  enum class Kind { Wake, Directory, Listen, In, Out, Linger, Control };
   std::vector<std::pair<Kind, std::size_t>> what;
   while (!stopping_) {
     fds.clear();
@@ -350,6 +359,7 @@ void Communicator::serve() {
       add(p.fd, events, Kind::Out, r);
     }
     for (std::size_t i = 0; i < lingering_.size(); ++i) add(lingering_[i], POLLIN, Kind::Linger, i);
+    if (control_fd_ >= 0 && Clock::now() >= control_quiet_until_) add(control_fd_, POLLIN, Kind::Control, 0);
     const int timeout = poll_timeout_ms();
     lock.unlock();
     const int ready = ::poll(fds.data(), fds.size(), timeout);
@@ -370,6 +380,14 @@ void Communicator::serve() {
         break;
       }
       case Kind::Directory: read_directory(); break;
+      case Kind::Control:
+        // A request from snowd waits: the program's next poll-point reads
+        // it. Not read here, and not watched for a while, so that a request
+        // the program takes its time over is announced again, as snowd's
+        // repeated SIGUSR1 did, without spinning.
+        control_announce_();
+        control_quiet_until_ = Clock::now() + std::chrono::milliseconds(200);
+        break;
       case Kind::Listen: accept_incoming(); break;
       case Kind::In: read_incoming(incoming_[index]); break;
       case Kind::Out: {

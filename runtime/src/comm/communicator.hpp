@@ -67,6 +67,10 @@ public:
 
   // Listens, starts the service thread and registers the location.
   void start();
+  // Before start(): the service thread watches `fd` (readable: a request
+  // waits) and calls `announce`, at most every 200 ms while it stays
+  // readable. For snowd's control channel (comm_api.cpp says why).
+  void watch_control(int fd, void (*announce)());
 
   int rank() const { return settings_.rank; }
   int size() const { return settings_.size; }
@@ -184,6 +188,11 @@ private:
   bool started_ = false;
   bool abandoned_ = false;
   std::thread service_;
+  // The control channel from snowd, watched by the service thread in place
+  // of SIGUSR1 (watch_control()); -1 when there is none.
+  int control_fd_ = -1;
+  void (*control_announce_)() = nullptr;
+  std::chrono::steady_clock::time_point control_quiet_until_{};
   std::uint64_t drained_messages_ = 0;
   Stats stats_;
 };

@@ -37,6 +37,16 @@ public:
   virtual void start_after_restore() = 0;
 };
 
+// For the channels' service thread, once it runs: the control channel from
+// snowd (-1 when there is none), which the thread watches from now on to
+// announce requests to the next poll-point. SIGUSR1, snowd's announcement,
+// is ignored from then on. A process with a second thread must not take
+// signals for this: qemu-i386 (the i686 hosts) gives the main thread the
+// last-created thread's TLS after a signal handler returns in a threaded
+// program, so that the program's exit fails in pthread_join with EDEADLK
+// (docs/fault-tolerance.md, "qemu-i386 and signals").
+int watch_control_from_a_thread();
+
 // The registered participant, or null when the program has no channels.
 ChannelParticipant *&channel_participant();
 

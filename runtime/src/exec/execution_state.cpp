@@ -289,6 +289,17 @@ std::optional<std::string> wait_control_line(int timeout_ms) {
   }
 }
 
+int watch_control_from_a_thread() {
+  const int fd = checkpoint_settings().control_fd;
+  if (fd >= 0) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGUSR1, &ignore, nullptr);
+  }
+  return fd;
+}
+
 void defer_to_next_poll(const std::string &request) {
   deferred_request = request;
   snow_poll_trigger = snow_poll_count + 1;
