@@ -1,5 +1,6 @@
 #include "Precompiler.h"
 
+#include "LoopLowering.h"
 #include "PollPointPragma.h"
 #include "ProgramFacts.h"
 #include "Report.h"
@@ -135,9 +136,10 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
   const tooling::CompilationDatabase &db = *owned;
   set_unit_root(run.unit_root);
 
-  // Pass 1: facts. A unit that needs normalizing (SourceNormalizer.h) is
-  // normalized in memory and the pass runs again; a hoisted record can reveal
-  // one more (a nested untagged one), hence the few rounds.
+  // Pass 1: facts. A unit that needs normalizing (SourceNormalizer.h) or has
+  // loops to lower (LoopLowering.h) is rewritten in memory and the pass runs
+  // again; a hoisted record can reveal one more (a nested untagged one),
+  // hence the few rounds.
   std::map<std::string, std::string> contents = run.contents;
   ProgramFacts facts;
   for (int round = 0;; ++round) {
@@ -147,7 +149,12 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
     for (const auto &[path, text] : contents) tool.mapVirtualFile(path, text);
     Factory factory(
         [&](ASTContext &ctx, const std::vector<PragmaPollPoint> &) {
-          std::vector<TextEdit> e = round < 3 ? normalization_edits(ctx) : std::vector<TextEdit>{};
+          std::vector<TextEdit> e;
+          if (round < 3) {
+            e = normalization_edits(ctx);
+            std::vector<TextEdit> loops = loop_lowering_edits(ctx);
+            e.insert(e.end(), loops.begin(), loops.end());
+          }
           if (!e.empty()) {
             const SourceManager &sm = ctx.getSourceManager();
             edits[sm.getFileEntryForID(sm.getMainFileID())->getName().str()] = std::move(e);

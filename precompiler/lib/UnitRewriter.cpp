@@ -754,12 +754,16 @@ void Impl::transform(const FunctionDecl *fd) {
       else if (f->getInit() == cur) cp.role = Role::Hoisted;
       else {
         cp.role = Role::Unsupported;
-        cp.why = "a call to a migratable function in a for-loop increment is not supported; move it into the loop body";
+        cp.why = "a call to a migratable function in a for-loop increment cannot be moved into the loop body (the body "
+                 "declares a name the increment uses, is a statement other than a block or an expression, or comes "
+                 "from a macro: LoopLowering.h); move it into the loop body yourself";
       }
     } else if (isa<DoStmt>(p)) {
       cp.owner = p;
       cp.role = Role::Unsupported;
-      cp.why = "a call to a migratable function in a do-while condition is not supported; compute it at the end of the body";
+      cp.why = "a call to a migratable function in a do-while condition cannot be moved into the loop body (the body "
+               "declares a name the condition uses, is a statement other than a block or an expression, or comes "
+               "from a macro: LoopLowering.h); compute it at the end of the body yourself";
     } else {
       cp.owner = owner;
       cp.role = Role::Unsupported;
