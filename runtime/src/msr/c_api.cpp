@@ -14,6 +14,12 @@ namespace {
 thread_local std::string last_error;
 }
 
+ProcessState &detail::create_process_state() {
+  static ProcessState &state = *new ProcessState;
+  created_state.store(&state, std::memory_order_release);
+  return state;
+}
+
 void set_last_error(const std::string &message) { last_error = message; }
 
 } // namespace snow::msr

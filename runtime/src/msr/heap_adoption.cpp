@@ -26,6 +26,19 @@ void *remember(void *p, std::size_t bytes, std::uint8_t align_log2) {
   return p;
 }
 
+[[gnu::noinline]] void *adopt_slow(void *block, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
+  process_state().registry.insert_heap(reinterpret_cast<std::uintptr_t>(block), bytes, type, align_log2);
+  return block;
+}
+
+// snow_adopt of a block that is not the pending one: a wrapper that
+// reallocates a typed block. The call site's view wins.
+[[gnu::noinline]] void *retype(void *block, snow_type_id type) {
+  if (snow::msr::BlockSlot *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block)))
+    if (known->origin == snow::msr::wire::Origin::Heap) known->type = type;
+  return block;
+}
+
 std::uint8_t log2_of(std::size_t alignment) {
   std::uint8_t l = 0;
   while ((std::size_t{1} << l) < alignment && l < 63) ++l;
@@ -68,15 +81,17 @@ void *snow_adopt(void *block, snow_type_id type) {
   if (block == nullptr) return nullptr;
   if (block == pending.base) {
     // The allocator's own path (no key, no name): this runs once per
-    // allocation through a wrapper, as snow_malloc does.
-    process_state().registry.insert_heap(reinterpret_cast<std::uintptr_t>(block), pending.bytes, type,
-                                         pending.align_log2);
-    pending = {};
-  } else if (snow::msr::BlockSlot *known = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block))) {
-    // A wrapper that reallocates a typed block: the call site's view wins.
-    if (known->origin == snow::msr::wire::Origin::Heap) known->type = type;
+    // allocation through a wrapper, as snow_malloc does, and like it keeps
+    // the registry's growth out of line. (Only `base` is cleared: every
+    // reader of the pending block compares its base first.)
+    pending.base = nullptr;
+    if (snow::msr::ProcessState *state = snow::msr::created_process_state())
+      if (state->registry.try_insert_heap(reinterpret_cast<std::uintptr_t>(block), pending.bytes, type,
+                                          pending.align_log2))
+        return block;
+    return adopt_slow(block, pending.bytes, type, pending.align_log2);
   }
-  return block;
+  return retype(block, type);
 }
 
 } // extern "C"

@@ -7,16 +7,29 @@
 #include <cstdlib>
 #include <cstring>
 
-using snow::msr::BlockRegistry;
 using snow::msr::MemoryBlock;
 using snow::msr::process_state;
 
 namespace {
 
-void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
-  if (p == nullptr) return nullptr;
+// The slow path of registering a heap block (the registry grows, or is
+// created): out of line, so that the allocator's common path stays free of
+// calls other than libc's.
+[[gnu::noinline]] void *register_heap_slow(void *p, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
   process_state().registry.insert_heap(reinterpret_cast<std::uintptr_t>(p), bytes, type, align_log2);
   return p;
+}
+
+inline void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::uint8_t align_log2) {
+  if (p == nullptr) return nullptr;
+  if (snow::msr::ProcessState *state = snow::msr::created_process_state())
+    if (state->registry.try_insert_heap(reinterpret_cast<std::uintptr_t>(p), bytes, type, align_log2)) return p;
+  return register_heap_slow(p, bytes, type, align_log2);
+}
+
+[[gnu::noinline]] void erase_and_free(void *block) {
+  process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));
+  std::free(block);
 }
 
 std::uint8_t log2_of(std::size_t alignment) {
@@ -54,12 +67,13 @@ void *snow_realloc(void *block, size_t bytes, snow_type_id type) {
 void snow_free(void *block) {
   if (block == nullptr) return;
   // In a large heap both the block's registry slot and the allocator's
-  // header just below the block are cache misses: start both, then wait.
-  BlockRegistry &registry = process_state().registry;
-  registry.prefetch_for_write(reinterpret_cast<std::uintptr_t>(block));
+  // header just below the block are cache misses: start the header's, then
+  // wait on the slot. The common case erases inline and tail-calls free;
+  // shifting a probe run back or dropping a label is out of line.
   __builtin_prefetch(static_cast<const char *>(block) - 2 * sizeof(std::size_t), 1);
-  registry.erase(reinterpret_cast<std::uintptr_t>(block));
-  std::free(block);
+  snow::msr::ProcessState *state = snow::msr::created_process_state();
+  if (state == nullptr || state->registry.try_erase(reinterpret_cast<std::uintptr_t>(block))) return std::free(block);
+  erase_and_free(block);
 }
 
 int snow_posix_memalign(void **out, size_t alignment, size_t bytes, snow_type_id type) {

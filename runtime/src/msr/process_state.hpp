@@ -7,6 +7,7 @@
 #include "block_registry.hpp"
 #include "program.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -22,9 +23,19 @@ struct ProcessState {
 // atexit handler that may still free a registered block, and its pointers
 // keep the program's blocks reachable until the process is gone (so that
 // LeakSanitizer does not call a restored program's live blocks leaked).
+//
+// The allocator's hot paths take it as created_process_state(): one load, no
+// guard variable and no constructor call inlined into them (which made every
+// snow_malloc and snow_free save registers it needed only on that path).
+// Null until the first process_state(), when no block is registered yet.
+namespace detail {
+inline std::atomic<ProcessState *> created_state{nullptr};
+ProcessState &create_process_state();
+} // namespace detail
+inline ProcessState *created_process_state() { return detail::created_state.load(std::memory_order_acquire); }
 inline ProcessState &process_state() {
-  static ProcessState &state = *new ProcessState;
-  return state;
+  if (ProcessState *state = created_process_state()) return *state;
+  return detail::create_process_state();
 }
 
 // Records the reason for a failed C API call (read by snow_last_error).
