@@ -5,6 +5,8 @@
 // writes snow_adopt(xmalloc(n), type), which registers the block with that
 // type. Nothing can run a poll-point in between (the precompiler refuses
 // wrappers that can reach one), so one pending slot per process is enough.
+// With headers on (headed_heap.hpp) the block is headed from the start, its
+// table entry marked pending (not collected) until snow_adopt types it.
 #include "process_state.hpp"
 
 #include <cerrno>
@@ -39,6 +41,12 @@ void *remember(void *p, std::size_t bytes, std::uint8_t align_log2) {
   return block;
 }
 
+// snow_malloc_pending without headers: out of line, so that the headed
+// path keeps its registers.
+[[gnu::noinline]] void *malloc_pending_plain(std::size_t bytes) {
+  return remember(std::malloc(bytes ? bytes : 1), bytes, 0);
+}
+
 std::uint8_t log2_of(std::size_t alignment) {
   std::uint8_t l = 0;
   while ((std::size_t{1} << l) < alignment && l < 63) ++l;
@@ -49,21 +57,32 @@ std::uint8_t log2_of(std::size_t alignment) {
 
 extern "C" {
 
-void *snow_malloc_pending(size_t bytes) { return remember(std::malloc(bytes ? bytes : 1), bytes, 0); }
+void *snow_malloc_pending(size_t bytes) {
+  if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap(); heap && heap->enabled())
+    return snow::msr::allocate_headed(*heap, bytes, SNOW_NO_TYPE, false, true);
+  return malloc_pending_plain(bytes);
+}
 
 void *snow_calloc_pending(size_t count, size_t size) {
   if (size != 0 && count > SIZE_MAX / size) {
     errno = ENOMEM;
     return nullptr;
   }
+  if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap(); heap && heap->enabled())
+    return snow::msr::allocate_headed(*heap, count * size, SNOW_NO_TYPE, true, true);
   return remember(std::calloc(count ? count : 1, size ? size : 1), count * size, 0);
 }
 
 void *snow_realloc_pending(void *block, size_t bytes) {
   // Growing a block that is already typed keeps its type: nothing to adopt.
-  if (block != nullptr)
-    if (const snow::msr::BlockSlot *old = process_state().registry.find(reinterpret_cast<std::uintptr_t>(block)))
+  // A headed block keeps its type too, and stays pending if it was.
+  if (block != nullptr) {
+    snow::msr::ProcessState &state = process_state();
+    if (snow::msr::HeadedHeap::Entry *headed = state.heap.find(block))
+      return snow::msr::realloc_headed(*headed, bytes, headed->type);
+    if (const snow::msr::BlockSlot *old = state.registry.find(reinterpret_cast<std::uintptr_t>(block)))
       return snow_realloc(block, bytes, old->type);
+  }
   void *p = std::realloc(block, bytes ? bytes : 1);
   if (p == nullptr) return nullptr;
   if (block == pending.base) pending = {};
@@ -79,6 +98,14 @@ void *snow_aligned_alloc_pending(size_t alignment, size_t bytes) {
 
 void *snow_adopt(void *block, snow_type_id type) {
   if (block == nullptr) return nullptr;
+  // A headed block (a wrapper's, pending until now, or one it reallocated):
+  // its type is the call site's.
+  if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap())
+    if (snow::msr::HeadedHeap::Entry *headed = heap->find(block)) {
+      headed->type = type;
+      headed->pending = false;
+      return block;
+    }
   if (block == pending.base) {
     // The allocator's own path (no key, no name): this runs once per
     // allocation through a wrapper, as snow_malloc does, and like it keeps

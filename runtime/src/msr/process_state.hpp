@@ -5,6 +5,7 @@
 #pragma once
 
 #include "block_registry.hpp"
+#include "headed_heap.hpp"
 #include "program.hpp"
 
 #include <atomic>
@@ -16,6 +17,7 @@ namespace snow::msr {
 struct ProcessState {
   std::unique_ptr<Program> program;
   BlockRegistry registry;
+  HeadedHeap heap;  // the typed allocator's blocks with a header (headed_heap.hpp)
 };
 
 // Inline: snow_malloc and snow_free reach the registry through it on every call.
@@ -33,6 +35,11 @@ inline std::atomic<ProcessState *> created_state{nullptr};
 ProcessState &create_process_state();
 } // namespace detail
 inline ProcessState *created_process_state() { return detail::created_state.load(std::memory_order_acquire); }
+// The headed heap, or null before the process state exists.
+inline HeadedHeap *headed_heap() {
+  ProcessState *state = created_process_state();
+  return state ? &state->heap : nullptr;
+}
 inline ProcessState &process_state() {
   if (ProcessState *state = created_process_state()) return *state;
   return detail::create_process_state();
