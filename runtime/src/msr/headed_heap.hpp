@@ -64,7 +64,8 @@ public:
 
   // The entry of the headed block at `block`, or null when it has no header
   // (any other block from the C library or the registry). Reads the four
-  // bytes below `block` only once a headed block has existed.
+  // bytes below `block` once a headed block has existed: `block` must be
+  // null or come from the C library's allocator (what free and realloc take).
   Entry *find(const void *block) {
     const std::uint32_t i = index_of(block);
     return i == kNone ? nullptr : &entries_[i];
@@ -90,8 +91,20 @@ public:
     entries_[i] = Entry{reinterpret_cast<std::uintptr_t>(block), bytes, type, pending};
     std::memcpy(static_cast<char *>(block) - sizeof i, &i, sizeof i);
     ++live_;
+    if (pending) last_pending_ = i;
     return true;
   }
+  // snow_adopt's lookup: the entry of `block` if it is the pending block
+  // allocated (or grown by snow_realloc_pending) last, else null. Reads
+  // nothing of `block`: a wrapper may return any pointer (a static buffer, an
+  // mmap'd region), below which there may be no readable memory.
+  Entry *take_last_pending(const void *block) {
+    const std::uint32_t i = last_pending_;
+    if (i >= used_ || entries_[i].base != reinterpret_cast<std::uintptr_t>(block)) return nullptr;
+    last_pending_ = kNone;
+    return &entries_[i];
+  }
+  void set_last_pending(const Entry &e) { last_pending_ = static_cast<std::uint32_t>(&e - entries_); }
   // try_add, growing the table if it must. False if it cannot (no memory,
   // or 2^32 - 1 blocks): the allocation then fails as out of memory.
   bool add(void *block, std::uint64_t bytes, TypeId type, bool pending);
@@ -130,6 +143,7 @@ private:
   std::uint32_t used_ = 0;      // entries ever handed out: [0, used_)
   std::uint32_t capacity_ = 0;
   std::uint32_t free_ = kNone;  // a list through the free entries' `bytes`
+  std::uint32_t last_pending_ = kNone;
   std::size_t live_ = 0;
   bool enabled_ = false;
 };

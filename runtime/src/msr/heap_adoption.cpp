@@ -78,8 +78,11 @@ void *snow_realloc_pending(void *block, size_t bytes) {
   // A headed block keeps its type too, and stays pending if it was.
   if (block != nullptr) {
     snow::msr::ProcessState &state = process_state();
-    if (snow::msr::HeadedHeap::Entry *headed = state.heap.find(block))
-      return snow::msr::realloc_headed(*headed, bytes, headed->type);
+    if (snow::msr::HeadedHeap::Entry *headed = state.heap.find(block)) {
+      void *p = snow::msr::realloc_headed(*headed, bytes, headed->type);
+      if (p != nullptr) state.heap.set_last_pending(*headed);  // for the caller's snow_adopt
+      return p;
+    }
     if (const snow::msr::BlockSlot *old = state.registry.find(reinterpret_cast<std::uintptr_t>(block)))
       return snow_realloc(block, bytes, old->type);
   }
@@ -98,10 +101,11 @@ void *snow_aligned_alloc_pending(size_t alignment, size_t bytes) {
 
 void *snow_adopt(void *block, snow_type_id type) {
   if (block == nullptr) return nullptr;
-  // A headed block (a wrapper's, pending until now, or one it reallocated):
-  // its type is the call site's.
+  // The headed block the wrapper allocated (or reallocated) last: its type
+  // is the call site's. (Like the plain pending slot, only the last one: a
+  // headed block the wrapper returns otherwise keeps the type it has.)
   if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap())
-    if (snow::msr::HeadedHeap::Entry *headed = heap->find(block)) {
+    if (snow::msr::HeadedHeap::Entry *headed = heap->take_last_pending(block)) {
       headed->type = type;
       headed->pending = false;
       return block;

@@ -97,6 +97,30 @@ TEST(HeadedHeap, ReallocMovesTheBlockWithItsHeader) {
   release(heap, grown);
 }
 
+// snow_adopt takes only the pending block allocated last, and reads nothing
+// of the pointer it is given.
+TEST(HeadedHeap, AdoptionTakesTheLastPendingBlockOnly) {
+  HeadedHeap heap;
+  void *first = allocate(heap, 8, SNOW_NO_TYPE, true);
+  void *last = allocate(heap, 8, SNOW_NO_TYPE, true);
+  EXPECT_EQ(heap.take_last_pending(first), nullptr);
+  EXPECT_EQ(heap.take_last_pending(reinterpret_cast<void *>(std::uintptr_t{64})), nullptr);  // unmapped: not read
+  HeadedHeap::Entry *e = heap.take_last_pending(last);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e, heap.find(last));
+  EXPECT_EQ(heap.take_last_pending(last), nullptr);  // taken
+  void *typed = allocate(heap, 8, 2);  // not pending: does not replace the last one
+  EXPECT_EQ(heap.take_last_pending(typed), nullptr);
+  heap.set_last_pending(*heap.find(typed));  // as snow_realloc_pending does
+  EXPECT_EQ(heap.take_last_pending(typed), heap.find(typed));
+  void *gone = allocate(heap, 8, SNOW_NO_TYPE, true);
+  release(heap, gone);  // freed before adoption: its entry no longer names it
+  EXPECT_EQ(heap.take_last_pending(gone), nullptr);
+  release(heap, first);
+  release(heap, last);
+  release(heap, typed);
+}
+
 TEST(HeadedHeap, CollectionSeesTypedBlocksInTheRegistryWhileItLasts) {
   HeadedHeap heap;
   BlockRegistry registry;
