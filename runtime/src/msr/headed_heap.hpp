@@ -10,23 +10,26 @@
 // re-inserts every block (issue 3: a registry insert and erase per block was
 // most of graph's and a third of bitonic's overhead).
 //
-// Telling blocks apart: snow_free, snow_realloc and snow_adopt also see
-// blocks that have no header — restored blocks, aligned blocks, blocks the C
+// Telling blocks apart: snow_free, snow_realloc and snow_realloc_pending
+// also see blocks that have no header — restored blocks, aligned blocks, blocks the C
 // library allocated (getline's buffer, strdup called through a pointer), and
 // every block of a process that keeps its heap plain. The four bytes below
 // any block from the C library are readable (on glibc they are the chunk's
 // size field, on every platform), and an index read from them names a block
 // only if its entry's base is that block's address: a live block's address
 // belongs to no other live block, and an entry is cleared when its block is
-// freed. So the test is exact, not a guess at a magic number.
+// freed. So the test is exact, not a guess at a magic number. (snow_adopt,
+// whose pointer may be anything a wrapper returns, reads nothing below it:
+// take_last_pending.)
 //
 // What it costs: a block handed to the C library's free or realloc with its
 // header in front would corrupt the C library's heap. So the headers are used
 // only in a precompiled program (snow_start turns them on) none of whose
 // units may do that: the precompiler marks a unit that names free or realloc
-// in a macro expansion or as a function pointer, or calls getline, getdelim
-// or reallocarray (snow_keep_heap_plain()), and SNOW_PLAIN_HEAP=1 in the
-// environment does the same for libraries outside the precompiler's sight.
+// where it did not rewrite the call (a macro expansion, a function pointer,
+// a header's inline function, a global's initializer), or calls getline,
+// getdelim or reallocarray (snow_keep_heap_plain()), and SNOW_PLAIN_HEAP=1 in
+// the environment does the same for libraries outside the precompiler's sight.
 // Collection sees the blocks through the registry: while a state is
 // collected every typed headed block is inserted there (HeadedBlocksInRegistry).
 #pragma once
@@ -64,8 +67,9 @@ public:
 
   // The entry of the headed block at `block`, or null when it has no header
   // (any other block from the C library or the registry). Reads the four
-  // bytes below `block` once a headed block has existed: `block` must be
-  // null or come from the C library's allocator (what free and realloc take).
+  // bytes below `block` once a headed block has existed: `block` must not be
+  // null and must come from the C library's allocator (what free and realloc
+  // take).
   Entry *find(const void *block) {
     const std::uint32_t i = index_of(block);
     return i == kNone ? nullptr : &entries_[i];
@@ -117,7 +121,8 @@ public:
     --live_;
   }
 
-  // A block moved by realloc: the header, index included, moved with it.
+  // From a headed block to the C library's allocation and back (realloc
+  // moves the header, index included, with the block).
   static void *header_of(void *block) { return static_cast<char *>(block) - kHeaderBytes; }
   static void *block_at(void *raw) { return static_cast<char *>(raw) + kHeaderBytes; }
 
