@@ -180,6 +180,7 @@ private:
   QualType allocation_element(const CallExpr *call);
   void register_globals();
   void note_function_addresses(const Stmt *root);
+  bool hands_heap_to_libc();
 
   // ---- migratable functions -------------------------------------------------
   void transform(const FunctionDecl *fd);
@@ -214,6 +215,10 @@ private:
   std::map<std::string, int> function_index_;
   std::map<const VarDecl *, std::string> static_names_;
   std::set<const StringLiteral *> hoisted_;
+  // The references to free and realloc this rewriting replaced (with
+  // snow_free, snow_realloc, snow_realloc_pending): every other one may hand
+  // a block of the typed allocator to the C library (hands_heap_to_libc).
+  std::set<const DeclRefExpr *> replaced_libc_refs_;
   unsigned literal_count_ = 0;
 };
 
@@ -312,6 +317,7 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
     const CharSourceRange callee_range = CharSourceRange::getTokenRange(callee_loc, callee_loc);
     if (name == "free") {
       replace(callee_range, "snow_free");
+      replaced_libc_refs_.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
       continue;
     }
     QualType element = name == "strdup" ? ctx_.CharTy : allocation_element(call);
@@ -327,6 +333,7 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
           {"malloc", "snow_malloc_pending"}, {"calloc", "snow_calloc_pending"}, {"realloc", "snow_realloc_pending"},
           {"aligned_alloc", "snow_aligned_alloc_pending"}, {"memalign", "snow_aligned_alloc_pending"}};
       replace(callee_range, pending.at(name));
+      replaced_libc_refs_.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
       continue;
     }
     if (element.isNull() || element->isVoidType() || element->isIncompleteType()) {
@@ -340,6 +347,7 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
         {"malloc", "snow_malloc"}, {"calloc", "snow_calloc"}, {"realloc", "snow_realloc"}, {"strdup", "snow_strdup"},
         {"aligned_alloc", "snow_aligned_alloc"}, {"memalign", "snow_aligned_alloc"}, {"posix_memalign", "snow_posix_memalign"}};
     replace(callee_range, to.at(name));
+    replaced_libc_refs_.insert(dyn_cast<DeclRefExpr>(strip(call->getCallee())));
     rw_.InsertTextBefore(sm_.getFileLoc(call->getRParenLoc()), ", snow_unit_types[" + std::to_string(id) + "]");
     ++report_.allocations;
   }
@@ -349,6 +357,35 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
       warning(r->getBeginLoc(), "allocator-pointer",
               "'" + fd->getNameAsString() + "' used as a function pointer allocates untyped blocks that cannot be migrated");
   }
+}
+
+// Whether this unit may hand a block of the typed allocator to the C
+// library's free or realloc, which must then see plain blocks, not blocks with
+// the runtime's header in front (runtime/src/msr/headed_heap.hpp): free or
+// realloc named anywhere in the unit — a macro expansion, a function pointer,
+// a header's inline function, a global's initializer — except where this
+// rewriting replaced the call (a free or realloc the program defines itself
+// counts too: its calls are not rewritten, so it would get headed blocks),
+// and the C library's getline, getdelim and reallocarray, which reallocate
+// the buffer they are given.
+bool Impl::hands_heap_to_libc() {
+  struct Refs : RecursiveASTVisitor<Refs> {
+    std::vector<const DeclRefExpr *> refs;
+    bool VisitDeclRefExpr(DeclRefExpr *r) {
+      refs.push_back(r);
+      return true;
+    }
+  } all;
+  all.TraverseDecl(ctx_.getTranslationUnitDecl());
+  static const std::set<std::string> deallocators = {"free", "realloc"};
+  static const std::set<std::string> reallocating = {"reallocarray", "getline", "getdelim", "__getdelim"};
+  for (const DeclRefExpr *r : all.refs) {
+    const auto *fd = dyn_cast<FunctionDecl>(r->getDecl());
+    if (!fd || !fd->getIdentifier() || replaced_libc_refs_.count(r)) continue;
+    const std::string name = fd->getName().str();
+    if (deallocators.count(name) || (reallocating.count(name) && !has_body_in_program(fd))) return true;
+  }
+  return false;
 }
 
 // ---- state the C library keeps: the random generator, open files ------------------
@@ -1372,7 +1409,8 @@ bool Impl::run(std::string &out) {
     << ", " << (n_functions ? "snow_unit_function_descs" : "NULL") << ", " << n_functions << ", "
     << (globals_.empty() ? "NULL" : "snow_unit_globals") << ", " << globals_.size()
     << ", NULL, 0}, snow_unit_types, snow_unit_functions};\n"
-    << "__attribute__((constructor)) static void snow_register_this_unit(void) { snow_register_unit(&snow_unit); }\n";
+    << "__attribute__((constructor)) static void snow_register_this_unit(void) { snow_register_unit(&snow_unit);"
+    << (hands_heap_to_libc() ? " snow_keep_heap_plain();" : "") << " }\n";
   out = o.str();
   return true;
 }

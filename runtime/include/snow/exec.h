@@ -109,6 +109,14 @@ typedef struct snow_unit_desc {
 
 void snow_register_unit(const snow_unit_desc *unit);
 
+/* Called by the constructor of a unit that may hand a block of the typed
+ * allocator to the C library's free or realloc (through a macro, a function
+ * pointer, getline, getdelim or reallocarray): every block of the program
+ * then stays a plain C library block, registered in the block registry,
+ * instead of getting a header (runtime/src/msr/headed_heap.hpp).
+ * SNOW_PLAIN_HEAP=1 in the environment does the same at run time. */
+void snow_keep_heap_plain(void);
+
 /* Called first thing in main: merges the units, initialises the program,
  * registers argv, installs the checkpoint signal handler and, when
  * SNOW_RESTART names a checkpoint file, starts restoring it (main's own

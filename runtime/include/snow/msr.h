@@ -124,7 +124,9 @@ char *snow_strdup(const char *text, snow_type_id char_type);
  * allocated *pending* — untyped and not yet known to the collector — and the
  * wrapper's caller adopts it with the element type visible there:
  * snow_adopt(xmalloc(n), type). snow_adopt of a block that is not the pending
- * one retypes it if it is a known heap block and otherwise does nothing.
+ * one retypes it if it is a known heap block in the registry (a headed block,
+ * runtime/src/msr/headed_heap.hpp, only if a wrapper's snow_realloc_pending
+ * returned it last) and otherwise does nothing, reading nothing of it.
  * Both return their block. The precompiler writes these calls. */
 void *snow_malloc_pending(size_t bytes);
 void *snow_calloc_pending(size_t count, size_t size);

@@ -124,6 +124,8 @@ void encode_state(msr::ChunkSink &sink) {
       sink.write(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
     }
   }
+  // The headed heap's blocks, into the registry for the collection only.
+  const msr::HeadedBlocksInRegistry headed(state.heap, state.registry);
   msr::StateEncoder encoder(*state.program, state.registry, sink);
   for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
   for (std::uint32_t depth = 0; depth < frames.size(); ++depth) {

@@ -91,6 +91,9 @@ int descriptor_from(const char *name) {
   return static_cast<int>(n);
 }
 
+// Set by snow_keep_heap_plain(), from a unit's constructor: before main.
+bool heap_kept_plain = false;
+
 void report_poll_count() {
   std::fprintf(stderr, "snow: exiting after %llu poll-points\n", static_cast<unsigned long long>(snow_poll_count));
 }
@@ -100,6 +103,8 @@ void report_poll_count() {
 extern "C" {
 
 void snow_register_unit(const snow_unit_desc *unit) { exec::registered_units().add(unit); }
+
+void snow_keep_heap_plain(void) { heap_kept_plain = true; }
 
 void snow_start(int *argc, char ***argv) {
   exec::ProgramUnits &units = exec::registered_units();
@@ -121,6 +126,14 @@ void snow_start(int *argc, char ***argv) {
     for (int i = 0; i < *argc; ++i)
       register_heap((*argv)[i], std::strlen((*argv)[i]) + 1, runtime_type_ids[kCharType]);
   }
+
+  // From here on the typed allocator puts a header in front of each block
+  // (msr/headed_heap.hpp) unless a unit may hand blocks to the C library's
+  // free or realloc, or SNOW_PLAIN_HEAP asks for plain blocks (a library the
+  // precompiler did not see frees the program's blocks). Blocks allocated
+  // before, by constructors, stay plain.
+  const char *plain = env("SNOW_PLAIN_HEAP");
+  if (!heap_kept_plain && !(plain && std::strcmp(plain, "0") != 0)) msr::process_state().heap.enable();
 
   exec::CheckpointSettings &settings = exec::checkpoint_settings();
   if (const char *file = env("SNOW_CHECKPOINT_FILE")) settings.path = file;

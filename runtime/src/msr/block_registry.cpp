@@ -16,6 +16,11 @@ static_assert(sizeof(void *) != 8 || sizeof(BlockSlot) == 32, "two slots per cac
 BlockRegistry::BlockRegistry()
     : slots_(kInitialSlots), slot_count_(kInitialSlots), max_blocks_(max_blocks_for(kInitialSlots)) {}
 
+void BlockRegistry::insert_heap_slow(std::uintptr_t base, std::uint64_t bytes, TypeId type, std::uint8_t align_log2) {
+  if (!fits(count_ + 1)) grow();
+  place(base, bytes, type, wire::Origin::Heap, align_log2, false);
+}
+
 void BlockRegistry::set_label(const MemoryBlock &block) { labels_[block.base] = Label{block.key, block.name}; }
 
 MemoryBlock BlockRegistry::block(const BlockSlot &slot) const {

@@ -62,8 +62,30 @@ public:
   // The same for a heap block, which has no key or name: the allocator's
   // path, called for every malloc of a migratable program.
   void insert_heap(std::uintptr_t base, std::uint64_t bytes, TypeId type, std::uint8_t align_log2 = 0) {
-    if (!fits(count_ + 1)) grow();
-    place(base, bytes, type, wire::Origin::Heap, align_log2, false);
+    if (!try_insert_heap(base, bytes, type, align_log2)) insert_heap_slow(base, bytes, type, align_log2);
+  }
+  // insert_heap's common case, for the allocator to inline: false, with
+  // nothing changed, when the table must grow first or `base` is still
+  // registered with a key or name; insert_heap then does the rest. Nothing
+  // here calls a function, so an allocator that has its slow path in a
+  // tail call needs no stack frame and saves no registers.
+  bool try_insert_heap(std::uintptr_t base, std::uint64_t bytes, TypeId type, std::uint8_t align_log2 = 0) {
+    if (!fits(count_ + 1)) return false;
+    BlockSlot *slot;
+    for (std::size_t i = slot_of(base);; i = next(i)) {
+      slot = &slots_[i];
+      if (slot->base == 0) {
+        ++count_;
+        break;
+      }
+      if (slot->base == base) {
+        if (slot->labelled) return false;
+        break;
+      }
+    }
+    ++generation_;
+    fill(*slot, base, bytes, type, wire::Origin::Heap, align_log2, false);
+    return true;
   }
   // Room for `blocks` blocks in all: until then insert() neither grows the
   // table nor fails (a labelled block's side entry aside).
@@ -74,17 +96,26 @@ public:
     for (std::size_t i = slot_of(base);; i = next(i)) {
       BlockSlot &slot = slots_[i];
       if (slot.base == base) {
-        if (slots_[next(i)].base == 0 && !slot.labelled) {
-          // Nothing after it to shift back: the common case, done here.
-          slot = BlockSlot{};
-          ++generation_;
-          --count_;
-        } else {
-          remove_slot(i);
-        }
+        if (slots_[next(i)].base == 0 && !slot.labelled) clear_slot(slot);
+        else remove_slot(i);
         return true;
       }
       if (slot.base == 0) return false;
+    }
+  }
+  // erase()'s common case, for the allocator to inline: true when done (the
+  // block erased, or there was none at `base`), false, with nothing changed,
+  // when erasing has to shift later blocks back or drop a key and name —
+  // erase() then does it. Like try_insert_heap, it calls nothing.
+  bool try_erase(std::uintptr_t base) {
+    for (std::size_t i = slot_of(base);; i = next(i)) {
+      BlockSlot &slot = slots_[i];
+      if (slot.base == 0) return true;
+      if (slot.base == base) {
+        if (slots_[next(i)].base != 0 || slot.labelled) return false;
+        clear_slot(slot);
+        return true;
+      }
     }
   }
   // The block starting exactly at `address`, or null. The slot stays valid
@@ -167,18 +198,28 @@ private:
       if (slot.base == 0) ++count_;
       else if (slot.base != base) continue;
       else if (slot.labelled && !labelled) labels_.erase(base);
-      slot.base = base;
-      slot.bytes = bytes;
-      slot.type = type;
-      slot.epoch = 0;
-      slot.logical_id = 0;
-      slot.origin = origin;
-      slot.align_log2 = align_log2;
-      slot.sent = false;
-      slot.labelled = labelled;
+      fill(slot, base, bytes, type, origin, align_log2, labelled);
       return;
     }
   }
+  static void fill(BlockSlot &slot, std::uintptr_t base, std::uint64_t bytes, TypeId type, wire::Origin origin,
+                   std::uint8_t align_log2, bool labelled) {
+    slot.base = base;
+    slot.bytes = bytes;
+    slot.type = type;
+    slot.epoch = 0;
+    slot.logical_id = 0;
+    slot.origin = origin;
+    slot.align_log2 = align_log2;
+    slot.sent = false;
+    slot.labelled = labelled;
+  }
+  void clear_slot(BlockSlot &slot) {
+    slot = BlockSlot{};
+    ++generation_;
+    --count_;
+  }
+  void insert_heap_slow(std::uintptr_t base, std::uint64_t bytes, TypeId type, std::uint8_t align_log2);
   void set_label(const MemoryBlock &block);
   const Label &label_of(const BlockSlot &slot) const { return labels_.find(slot.base)->second; }
   void remove_slot(std::size_t i);

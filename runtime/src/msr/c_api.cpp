@@ -14,6 +14,12 @@ namespace {
 thread_local std::string last_error;
 }
 
+ProcessState &detail::create_process_state() {
+  static ProcessState &state = *new ProcessState;
+  created_state.store(&state, std::memory_order_release);
+  return state;
+}
+
 void set_last_error(const std::string &message) { last_error = message; }
 
 } // namespace snow::msr
@@ -52,6 +58,7 @@ int snow_save_state_file(const char *path, void *const *roots, size_t root_count
   }
   try {
     FileSink sink(file);
+    const HeadedBlocksInRegistry headed(state.heap, state.registry);
     StateEncoder encoder(*state.program, state.registry, sink);
     for (std::size_t i = 0; i < root_count; ++i) encoder.add_root(roots[i]);
     encoder.finish();

@@ -95,6 +95,70 @@ TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
   EXPECT_EQ(seen, model.size());
 }
 
+// The allocator's inline paths (try_insert_heap, try_erase) with their
+// fallbacks, as snow_malloc and snow_free use them: against the same model,
+// with some addresses registered with a name first, whose re-registration as
+// a heap block and whose erasure the inline paths must leave to the full ones.
+// Each try must either do its whole job or change nothing.
+TEST(BlockRegistry, InlineAllocatorPathsMatchTheReferenceModel) {
+  BlockRegistry r;
+  std::map<std::uintptr_t, std::uint64_t> model;
+  std::mt19937_64 rng(7);
+  static const char name[] = "labelled";
+  std::size_t deferred_inserts = 0, deferred_erases = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const std::uintptr_t base = 16 * (1 + rng() % 50000);
+    const int op = static_cast<int>(rng() % 16);
+    if (op == 0) {
+      MemoryBlock b = heap_block(base, 7);
+      b.name = name;
+      r.insert(b);
+      model[base] = 7;
+    } else if (op < 10) {
+      const std::uint64_t bytes = rng() % 100;
+      const std::size_t before = r.size();
+      if (!r.try_insert_heap(base, bytes, 3)) {
+        ASSERT_EQ(r.size(), before);
+        ++deferred_inserts;
+        r.insert_heap(base, bytes, 3);
+      }
+      model[base] = bytes;
+      const BlockSlot *b = r.find(base);
+      ASSERT_NE(b, nullptr);
+      ASSERT_EQ(b->bytes, bytes);
+      ASSERT_EQ(b->type, 3u);
+      ASSERT_EQ(r.name_of(*b), nullptr);
+    } else {
+      const std::size_t before = r.size();
+      if (!r.try_erase(base)) {
+        ASSERT_EQ(r.size(), before);
+        ASSERT_NE(r.find(base), nullptr);
+        ++deferred_erases;
+        ASSERT_TRUE(r.erase(base));
+      }
+      model.erase(base);
+      ASSERT_EQ(r.find(base), nullptr);
+    }
+    ASSERT_EQ(r.size(), model.size());
+  }
+  EXPECT_GT(deferred_inserts, 0u);  // growth and labelled bases took the full path
+  EXPECT_GT(deferred_erases, 0u);   // backward shifts and labels did
+  for (const auto &[base, bytes] : model) {
+    const BlockSlot *b = r.find(base);
+    ASSERT_NE(b, nullptr) << base;
+    EXPECT_EQ(b->bytes, bytes);
+  }
+  std::size_t labelled = 0;
+  r.for_each_labelled([&](const MemoryBlock &b) {
+    ++labelled;
+    EXPECT_EQ(model.count(b.base), 1u);
+    EXPECT_STREQ(b.name, name);
+  });
+  std::size_t named_in_slots = 0;
+  r.for_each([&](const MemoryBlock &b) { named_in_slots += b.name != nullptr; });
+  EXPECT_EQ(labelled, named_in_slots);
+}
+
 // The table quadruples while it stays under 2 MiB and doubles beyond
 // (BlockRegistry::grow): 100,000 blocks take it through both kinds of growth
 // and onto the huge-page array, and every block must survive each rehash.
