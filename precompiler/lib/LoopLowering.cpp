@@ -1,5 +1,7 @@
 #include "LoopLowering.h"
 
+#include "LoweringText.h"
+
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
@@ -14,38 +16,6 @@ namespace {
 
 using namespace clang;
 
-// Whether `e` calls something that may be a migratable function: one not
-// declared in a system header, or any call through a pointer.
-class MovableCalls : public RecursiveASTVisitor<MovableCalls> {
-public:
-  explicit MovableCalls(const SourceManager &sm) : sm_(sm) {}
-  bool found = false;
-  bool VisitCallExpr(CallExpr *c) {
-    const FunctionDecl *callee = c->getDirectCallee();
-    if (!callee || (!callee->getBuiltinID() && !sm_.isInSystemHeader(callee->getLocation()))) found = true;
-    return !found;
-  }
-
-private:
-  const SourceManager &sm_;
-};
-
-// The names an expression uses: moved into the loop body, each must still
-// mean the same declaration.
-class NamesUsed : public RecursiveASTVisitor<NamesUsed> {
-public:
-  std::set<std::string> names;
-  bool VisitDeclRefExpr(DeclRefExpr *e) { return note(e->getDecl()); }
-  bool VisitTypedefTypeLoc(TypedefTypeLoc t) { return note(t.getTypedefNameDecl()); }
-  bool VisitTagTypeLoc(TagTypeLoc t) { return note(t.getDecl()); }
-
-private:
-  bool note(const NamedDecl *d) {
-    if (d && d->getIdentifier()) names.insert(d->getName().str());
-    return true;
-  }
-};
-
 // The `continue` statements of one loop: not those of loops inside it.
 class OwnContinues : public RecursiveASTVisitor<OwnContinues> {
 public:
@@ -59,9 +29,9 @@ public:
   bool TraverseDoStmt(DoStmt *) { return true; }
 };
 
-class Lowering : public RecursiveASTVisitor<Lowering> {
+class Lowering : public RecursiveASTVisitor<Lowering>, LoweringText {
 public:
-  explicit Lowering(ASTContext &ctx) : ctx_(ctx), sm_(ctx.getSourceManager()) {}
+  explicit Lowering(ASTContext &ctx) : LoweringText(ctx) {}
 
   // Inner loops first: at an offset where both insert (an inner loop's
   // closing text right before the outer body's brace), the inner's comes first.
@@ -70,9 +40,9 @@ public:
   bool VisitDoStmt(DoStmt *d) {
     const Expr *cond = d->getCond();
     Body body;
-    if (!movable(cond) || !body_of(d->getBody(), body)) return true;
+    if (!has_movable_call(cond) || !body_of(d->getBody(), body)) return true;
     const SourceLocation after_semi =
-        Lexer::findLocationAfterToken(d->getRParenLoc(), tok::semi, sm_, ctx_.getLangOpts(), false);
+        Lexer::findLocationAfterToken(d->getRParenLoc(), tok::semi, sm(), ctx().getLangOpts(), false);
     if (!usable({d->getDoLoc(), d->getRParenLoc(), cond->getBeginLoc(), cond->getEndLoc()}) ||
         after_semi.isInvalid() || after_semi.isMacroID())
       return true;
@@ -94,7 +64,7 @@ public:
   bool VisitForStmt(ForStmt *f) {
     const Expr *inc = f->getInc();
     Body body;
-    if (!inc || !movable(inc) || !body_of(f->getBody(), body)) return true;
+    if (!inc || !has_movable_call(inc) || !body_of(f->getBody(), body)) return true;
     if (!usable({f->getForLoc(), inc->getBeginLoc(), inc->getEndLoc()})) return true;
     std::string moved;
     if (!tokens_of(inc, moved) || shadows(body, inc)) return true;
@@ -129,7 +99,7 @@ private:
     const auto *e = dyn_cast<Expr>(s);
     if (!e || !usable({e->getBeginLoc(), e->getEndLoc()})) return false;
     const SourceLocation after_semi =
-        Lexer::findLocationAfterToken(e->getEndLoc(), tok::semi, sm_, ctx_.getLangOpts(), false);
+        Lexer::findLocationAfterToken(e->getEndLoc(), tok::semi, sm(), ctx().getLangOpts(), false);
     if (after_semi.isInvalid() || after_semi.isMacroID()) return false;
     body.open = offset(e->getBeginLoc());
     body.close = offset(after_semi);
@@ -145,57 +115,9 @@ private:
     edits.push_back({body.close, 0, " " + code + " }"});
   }
 
-  bool movable(const Expr *e) {
-    MovableCalls calls(sm_);
-    calls.TraverseStmt(const_cast<Expr *>(e));
-    return calls.found;
-  }
-
-  bool usable(std::initializer_list<SourceLocation> locations) const {
-    for (SourceLocation l : locations)
-      if (l.isInvalid() || l.isMacroID() || !sm_.isInMainFile(l)) return false;
-    return true;
-  }
-
-  unsigned offset(SourceLocation l) const { return sm_.getFileOffset(l); }
-
-  unsigned end_offset(const Expr *e) const {
-    return offset(Lexer::getLocForEndOfToken(e->getEndLoc(), 0, sm_, ctx_.getLangOpts()));
-  }
-
-  std::string suffix(SourceLocation l) const {
-    return std::to_string(sm_.getSpellingLineNumber(l)) + "_" + std::to_string(sm_.getSpellingColumnNumber(l));
-  }
-
-  // The expression as one line: its tokens, comments dropped. False when a
-  // preprocessor line is inside it (it cannot move).
-  bool tokens_of(const Expr *e, std::string &line) const {
-    const unsigned begin = offset(e->getBeginLoc()), end = end_offset(e);
-    const StringRef buffer = sm_.getBufferData(sm_.getMainFileID());
-    Lexer lexer(sm_.getLocForStartOfFile(sm_.getMainFileID()), ctx_.getLangOpts(), buffer.begin(),
-                buffer.begin() + begin, buffer.end());
-    Token tok;
-    for (;;) {
-      lexer.LexFromRawLexer(tok);
-      if (tok.is(tok::eof) || offset(tok.getLocation()) >= end) break;
-      if (tok.is(tok::hash) && tok.isAtStartOfLine()) return false;
-      if (!line.empty()) line += ' ';
-      line += Lexer::getSpelling(tok, sm_, ctx_.getLangOpts());
-    }
-    return !line.empty();
-  }
-
   // Does the body declare, at its top level, a name the expression uses?
   bool shadows(const Body &body, const Expr *e) const {
-    if (!body.compound) return false;  // an expression statement declares nothing
-    NamesUsed used;
-    used.TraverseStmt(const_cast<Expr *>(e));
-    for (const Stmt *s : body.compound->body())
-      if (const auto *ds = dyn_cast<DeclStmt>(s))
-        for (const Decl *d : ds->decls())
-          if (const auto *nd = dyn_cast<NamedDecl>(d); nd && nd->getIdentifier() && used.names.count(nd->getName().str()))
-            return true;
-    return false;
+    return body.compound && uses_any_name(e, body.compound);  // an expression statement declares nothing
   }
 
   // `continue` → `goto label` for the loop's own continues; false when one
@@ -210,15 +132,6 @@ private:
     return true;
   }
 
-  // `e` replaced by `text`, followed by as many line breaks as it spanned.
-  void replace_keeping_lines(const Expr *e, const std::string &text, std::vector<TextEdit> &edits) const {
-    const unsigned begin = offset(e->getBeginLoc()), end = end_offset(e);
-    const StringRef original = sm_.getBufferData(sm_.getMainFileID()).substr(begin, end - begin);
-    edits.push_back({begin, end - begin, text + std::string(static_cast<std::size_t>(original.count('\n')), '\n')});
-  }
-
-  ASTContext &ctx_;
-  const SourceManager &sm_;
   std::vector<TextEdit> edits_;
 };
 

@@ -1,5 +1,6 @@
 #include "Precompiler.h"
 
+#include "ConditionalLowering.h"
 #include "LoopLowering.h"
 #include "PollPointPragma.h"
 #include "ProgramFacts.h"
@@ -137,8 +138,8 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
   set_unit_root(run.unit_root);
 
   // Pass 1: facts. A unit that needs normalizing (SourceNormalizer.h) or has
-  // loops to lower (LoopLowering.h) is rewritten in memory and the pass runs
-  // again; a hoisted record can reveal one more (a nested untagged one),
+  // loops or operators to lower (LoopLowering.h, ConditionalLowering.h) is
+  // rewritten in memory and the pass runs again; a hoisted record can reveal one more (a nested untagged one),
   // hence the few rounds.
   std::map<std::string, std::string> contents = run.contents;
   ProgramFacts facts;
@@ -154,6 +155,8 @@ int run_passes(const Run &run, DiagnosticLog &log, std::vector<std::string> &out
             e = normalization_edits(ctx);
             std::vector<TextEdit> loops = loop_lowering_edits(ctx);
             e.insert(e.end(), loops.begin(), loops.end());
+            std::vector<TextEdit> operands = conditional_lowering_edits(ctx);
+            e.insert(e.end(), operands.begin(), operands.end());
           }
           if (!e.empty()) {
             const SourceManager &sm = ctx.getSourceManager();
