@@ -149,7 +149,24 @@ void ChunkReader::next_chunk() {
   ++sequence_;
 }
 
-std::uint64_t ChunkReader::get_varint() {
+std::uint64_t ChunkReader::get_varint_slow() {
+  if (end_ - pos_ >= 10) {
+    // The whole varint is in this chunk: no end-of-chunk test per byte.
+    const unsigned char *p = pos_;
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 63; shift += 7) {
+      const std::uint8_t b = *p++;
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        pos_ = p;
+        return v;
+      }
+    }
+    const std::uint8_t b = *p++;  // the tenth byte holds bit 63 only
+    if (b > 1) throw StateError(StateErrorCode::MalformedRecord, "a varint overflows 64 bits");
+    pos_ = p;
+    return v | static_cast<std::uint64_t>(b) << 63;
+  }
   std::uint64_t v = 0;
   for (unsigned shift = 0; shift < 64; shift += 7) {
     const std::uint8_t b = get_u8();

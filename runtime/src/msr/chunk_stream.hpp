@@ -145,7 +145,13 @@ public:
     if (pos_ == end_) next_chunk();
     return *pos_;
   }
-  std::uint64_t get_varint();
+  // Most varints of a stream are one byte (block ids of small graphs, types,
+  // counts of 1, logical offset 0): those are read here, inline; the rest
+  // (and every varint that meets the end of a chunk) out of line.
+  std::uint64_t get_varint() {
+    if (pos_ != end_ && *pos_ < 0x80) return *pos_++;
+    return get_varint_slow();
+  }
   void get_bytes(void *out, std::size_t size);
   std::string get_string(std::size_t max_length);
   // At least one contiguous byte of the current chunk; loads the next chunk if needed.
@@ -163,6 +169,7 @@ public:
 
 private:
   void next_chunk();
+  std::uint64_t get_varint_slow();
   ChunkSource &source_;
   ReaderLimits limits_;
   const unsigned char *pos_ = nullptr;
