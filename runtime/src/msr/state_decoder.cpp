@@ -17,9 +17,58 @@ namespace {
 
 [[noreturn]] void malformed(const std::string &what) { throw StateError(StateErrorCode::MalformedRecord, what); }
 
-static_assert(sizeof(void *) != 8 || sizeof(DecodedBlock) == 32, "a restore keeps one per block");
-
 } // namespace
+
+void StateDecoder::push_block(const DecodedBlock &b) {
+  BlockEntry e;
+  e.address = b.address;
+  e.count = b.count < BlockEntry::kCountAside ? static_cast<std::uint32_t>(b.count) : BlockEntry::kCountAside;
+  e.type = b.type;
+  e.align_log2 = b.align_log2;
+  e.has_data = b.has_data;
+  e.owned = b.owned;
+  e.aside = b.origin != wire::Origin::Heap || e.count == BlockEntry::kCountAside;
+  if (e.aside) aside_[static_cast<std::uint32_t>(blocks_.size())] = BlockAside{b.count, b.key, b.staging, b.origin, b.root};
+  try {
+    blocks_.push_back(e);
+  } catch (...) {
+    if (e.aside) aside_.erase(static_cast<std::uint32_t>(blocks_.size()));
+    throw;
+  }
+}
+
+// Writes back a block read with block() and changed (cold paths only).
+void StateDecoder::store_block(std::uint32_t id, const DecodedBlock &b) {
+  BlockEntry &e = blocks_[id];
+  e.address = b.address;
+  e.has_data = b.has_data;
+  e.owned = b.owned;
+  if (e.aside) {
+    BlockAside &a = aside_.at(id);
+    a.staging = b.staging;
+    a.root = b.root;
+  }
+}
+
+DecodedBlock StateDecoder::block(std::size_t id) const {
+  const BlockEntry &e = blocks_[id];
+  DecodedBlock b;
+  b.address = e.address;
+  b.count = e.count;
+  b.type = e.type;
+  b.align_log2 = static_cast<std::uint8_t>(e.align_log2);
+  b.has_data = e.has_data;
+  b.owned = e.owned;
+  if (e.aside) {
+    const BlockAside &a = aside_.at(static_cast<std::uint32_t>(id));
+    b.count = a.count;
+    b.key = a.key;
+    b.staging = a.staging;
+    b.origin = a.origin;
+    b.root = a.root;
+  }
+  return b;
+}
 
 StateDecoder::StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options)
     : local_(local), registry_(registry), in_(source, ReaderLimits{}), options_(options) {
@@ -32,7 +81,7 @@ StateDecoder::~StateDecoder() {
 
 void StateDecoder::release_owned() {
   for (std::size_t id = 0; id < blocks_.size(); ++id) {
-    DecodedBlock &b = blocks_[id];
+    BlockEntry &b = blocks_[id];
     if (b.owned && b.address != 0) {
       if (id < registered_) registry_.erase(b.address);
       std::free(reinterpret_cast<void *>(b.address));
@@ -63,18 +112,20 @@ void StateDecoder::register_owned() {
   std::size_t look = registered_;
   unsigned in_flight = 0;
   for (std::size_t id = registered_; id < n && owned_unregistered_ != 0; ++id) {
-    const DecodedBlock &b = blocks_[id];
-    if (!b.owned) continue;
+    const BlockEntry &e = blocks_[id];
+    if (!e.owned) continue;
     for (; look < n && in_flight < kAhead; ++look) {
       if (blocks_[look].owned) {
         registry_.prefetch_for_write(blocks_[look].address);
         ++in_flight;
       }
     }
-    const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
-    if (b.origin == wire::Origin::Heap) {
-      registry_.insert_heap(b.address, bytes, b.type, b.align_log2);
+    const auto block_id = static_cast<std::uint32_t>(id);
+    const std::uint64_t bytes = count_of(e, block_id) * program_->types().at(e.type).size;
+    if (!e.aside || aside_.at(block_id).origin == wire::Origin::Heap) {
+      registry_.insert_heap(e.address, bytes, e.type, static_cast<std::uint8_t>(e.align_log2));
     } else {
+      const DecodedBlock b = block(id);
       // A materialized root: allocated memory in this process, whatever it
       // was there, but it keeps its key and name.
       MemoryBlock m;
@@ -148,7 +199,7 @@ void StateDecoder::read_header() {
 }
 
 std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) const {
-  const DecodedBlock &block = blocks_[id];
+  const DecodedBlock block = this->block(id);
   const unsigned char *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
                                                                         : reinterpret_cast<const unsigned char *>(block.address);
   const std::uint64_t offset = static_cast<std::uint64_t>(at - base);
@@ -326,7 +377,7 @@ void StateDecoder::announce(std::uint32_t id) {
   }
   if (b.origin == wire::Origin::External) b.has_data = true;  // materialized: a placeholder
   try {
-    blocks_.push_back(b);
+    push_block(b);
   } catch (const std::bad_alloc &) {
     if (b.owned) std::free(reinterpret_cast<void *>(b.address));
     throw StateError(StateErrorCode::LimitExceeded, "out of memory announcing block #" + std::to_string(id));
@@ -355,10 +406,11 @@ void StateDecoder::provide_stack_block(const MemoryBlock &block) {
   if (it == deferred_stack_.end()) return;
   const std::uint32_t id = it->second;
   deferred_stack_.erase(it);
-  DecodedBlock &b = blocks_[id];
+  DecodedBlock b = this->block(id);
   const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
   total_bytes_ -= bytes;  // charged when announced; stage() charges it again
   bind_stack_block(b, block, bytes);
+  store_block(id, b);
   // The pointers read so far hold their offset into the block.
   std::size_t kept = 0;
   for (const StackFixup &f : stack_fixups_) {
@@ -380,17 +432,20 @@ void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
   std::uintptr_t value = 0;
   if (!is_null) {
     const std::uint64_t logical = in_.get_varint();
-    const DecodedBlock &target = blocks_[id];
+    const BlockEntry &target = blocks_[id];
     std::uint64_t offset = 0;
     try {
       // Logical 0 (a block's first byte) is by far the most common.
-      offset = logical == 0 ? 0 : native_from_logical(program_->types(), target.type, target.count, logical);
+      offset = logical == 0 ? 0 : native_from_logical(program_->types(), target.type, count_of(target, id), logical);
     } catch (const StateError &e) {
       throw StateError(e.code(), describe(owner, dst) + ": " + e.what());
     }
     value = target.address + static_cast<std::uintptr_t>(offset);
-    if (target.address == 0 && target.origin == wire::Origin::Stack && deferred_stack_.count(target.key))
-      stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
+    if (target.address == 0 && target.aside) {
+      const BlockAside &a = aside_.at(id);
+      if (a.origin == wire::Origin::Stack && deferred_stack_.count(a.key))
+        stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
+    }  // its frame is not entered yet: provide_stack_block() adds its address
   }
   std::memcpy(dst, &value, sizeof value);
 }
@@ -515,29 +570,36 @@ void StateDecoder::read_block_data() {
   const std::uint64_t id = in_.get_varint();
   if (id >= blocks_.size())
     throw StateError(StateErrorCode::BadBlockId, "a Data record names block #" + std::to_string(id) + ", which has not been announced");
-  if (blocks_[id].has_data) malformed("block #" + std::to_string(id) + " has two Data records");
-  if (blocks_[id].origin == wire::Origin::Stack && blocks_[id].address == 0 && deferred_stack_.count(blocks_[id].key))
-    malformed("the contents of stack variable key " + std::to_string(blocks_[id].key) + " arrive before its frame");
-  blocks_[id].has_data = true;
   const auto owner = static_cast<std::uint32_t>(id);
-  const DecodedBlock block = blocks_[id];  // a copy: blocks_ may grow below
+  BlockEntry &entry = blocks_[id];
+  if (entry.has_data) malformed("block #" + std::to_string(id) + " has two Data records");
+  std::uint32_t staging = DecodedBlock::kNotStaged;
+  if (entry.aside) {
+    const BlockAside &a = aside_.at(owner);
+    if (a.origin == wire::Origin::Stack && entry.address == 0 && deferred_stack_.count(a.key))
+      malformed("the contents of stack variable key " + std::to_string(a.key) + " arrive before its frame");
+    staging = a.staging;
+  }
+  entry.has_data = true;
+  const BlockEntry block = entry;  // a copy: blocks_ may grow below
+  const std::uint64_t count = count_of(block, owner);
   const TypeInfo &t = program_->types().at(block.type);
   if (t.leaf_count == 0) return;  // empty elements: nothing on the wire
-  auto *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
-                                                         : reinterpret_cast<unsigned char *>(block.address);
+  auto *base = staging != DecodedBlock::kNotStaged ? staged_[staging].data()
+                                                   : reinterpret_cast<unsigned char *>(block.address);
   const CodecPlan &plan = plans_->get(block.type);
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
-    read_raw(base, block.count * t.size);
+    read_raw(base, count * t.size);
     return;
   }
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Scalars && plan[0].stride == plan[0].native_size &&
       plan[0].count * plan[0].stride == t.size) {
     PlanOp whole = plan[0];
-    whole.count *= block.count;
+    whole.count *= count;
     read_scalars(whole, base, owner);
     return;
   }
-  for (std::uint64_t k = 0; k < block.count; ++k) run(plan, 0, plan.size(), base + k * t.size, owner);
+  for (std::uint64_t k = 0; k < count; ++k) run(plan, 0, plan.size(), base + k * t.size, owner);
 }
 
 void StateDecoder::read_end() {
@@ -555,9 +617,13 @@ void StateDecoder::read_end() {
   // can still fail (out of memory), and nothing may change before it.
   reserve_registry();
   // Now the globals and stack blocks take their new contents.
-  for (std::size_t id = 0; id < blocks_.size(); ++id)
-    if (const DecodedBlock &b = blocks_[id]; b.staging != DecodedBlock::kNotStaged &&
-                                              !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
+  // Only blocks kept aside (globals, stack variables) are staged; in id order.
+  std::vector<std::uint32_t> staged_ids;
+  for (const auto &[id, a] : aside_)
+    if (a.staging != DecodedBlock::kNotStaged) staged_ids.push_back(id);
+  std::sort(staged_ids.begin(), staged_ids.end());
+  for (const std::uint32_t id : staged_ids)
+    if (const DecodedBlock b = block(id); !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
       std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());
   staged_.clear();
   register_owned();
@@ -568,10 +634,11 @@ void StateDecoder::read_record(std::uint8_t tag) {
   case wire::Record::Root: {
     bool is_null = false;
     const std::uint32_t id = read_reference(false, is_null);
-    if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
-    if (blocks_[id].origin == wire::Origin::External)
+    const wire::Origin origin = blocks_[id].aside ? aside_.at(id).origin : wire::Origin::Heap;
+    if (origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
+    if (origin == wire::Origin::External)
       malformed("a Root record names external block #" + std::to_string(id));
-    blocks_[id].root = true;
+    aside_.at(id).root = true;
     ++roots_;
     break;
   }
