@@ -289,8 +289,11 @@ void StateDecoder::announce(std::uint32_t id) {
   if (!t.unmovable_reason.empty())
     throw StateError(StateErrorCode::UnsupportedType, "block #" + std::to_string(id) + " holds '" + t.name + "': " + t.unmovable_reason);
   // Empty elements cost nothing to store but still count, one byte each, so
-  // that no count can make a loop run unboundedly.
-  if (b.count > options_.max_total_bytes / std::max<std::uint64_t>(t.size, 1))
+  // that no count can make a loop run unboundedly. (count × size > limit,
+  // an overflow included: a division per block was a fifth of announce().)
+  std::uint64_t counted = 0;
+  if (__builtin_mul_overflow(b.count, std::max<std::uint64_t>(t.size, 1), &counted) ||
+      counted > options_.max_total_bytes)
     throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
                                                         t.name + "' exceeds the restore limit of " +
                                                         std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");

@@ -8,6 +8,15 @@
 
 namespace snow::msr {
 
+namespace {
+// Elements of `size` bytes in a block of `bytes` (0 for empty elements).
+// Most blocks hold one element: no division then (three per block otherwise).
+std::uint64_t element_count(std::uint64_t bytes, std::uint64_t size) {
+  if (bytes == size) return size != 0 ? 1 : 0;
+  return size != 0 ? bytes / size : 0;
+}
+} // namespace
+
 StateEncoder::StateEncoder(const Program &program, BlockRegistry &registry, ChunkSink &sink,
                            EncoderOptions options)
     : program_(program), registry_(registry), out_(sink, options.chunk_payload), options_(options),
@@ -61,7 +70,7 @@ void StateEncoder::check_movable(const BlockSlot &block) const {
   const TypeInfo &t = program_.types().at(block.type);
   if (!t.unmovable_reason.empty())
     throw StateError(StateErrorCode::UnsupportedType, describe({&block, 0}) + " holds '" + t.name + "': " + t.unmovable_reason);
-  if (t.size == 0 ? block.bytes != 0 : block.bytes % t.size != 0)
+  if (block.bytes != t.size && (t.size == 0 ? block.bytes != 0 : block.bytes % t.size != 0))
     throw StateError(StateErrorCode::BadBlock, describe({&block, 0}) + " is " + std::to_string(block.bytes) +
                                                    " bytes, not a whole number of '" + t.name + "' (" +
                                                    std::to_string(t.size) + " bytes)");
@@ -79,7 +88,7 @@ std::uint32_t StateEncoder::reference(BlockSlot &block) {
   block.sent = false;
   ++stats_.blocks;
   const TypeInfo &t = program_.types().at(block.type);
-  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  const std::uint64_t count = element_count(block.bytes, t.size);
   out_.put_varint(std::uint64_t{id} + 1);
   out_.put_u8(static_cast<std::uint8_t>(block.origin));
   switch (block.origin) {
@@ -232,7 +241,7 @@ void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end
 void StateEncoder::write_block(BlockSlot &block) {
   ++group_;
   const TypeInfo &t = program_.types().at(block.type);
-  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  const std::uint64_t count = element_count(block.bytes, t.size);
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Data));
   out_.put_varint(block.logical_id);
   block.sent = true;
