@@ -35,14 +35,14 @@ void StateDecoder::push_block(const DecodedBlock &b) {
     if (e.aside) aside_.erase(static_cast<std::uint32_t>(blocks_.size()));
     throw;
   }
+  with_data_ += e.has_data;
 }
 
-// Writes back a block read with block() and changed (cold paths only).
+// Writes back the address and staging copy of a block read with block()
+// (provide_stack_block(): a cold path).
 void StateDecoder::store_block(std::uint32_t id, const DecodedBlock &b) {
   BlockEntry &e = blocks_[id];
   e.address = b.address;
-  e.has_data = b.has_data;
-  e.owned = b.owned;
   if (e.aside) {
     BlockAside &a = aside_.at(id);
     a.staging = b.staging;
@@ -584,6 +584,7 @@ void StateDecoder::read_block_data() {
     staging = a.staging;
   }
   entry.has_data = true;
+  ++with_data_;
   const BlockEntry block = entry;  // a copy: blocks_ may grow below
   const std::uint64_t count = count_of(block, owner);
   const TypeInfo &t = program_->types().at(block.type);
@@ -613,8 +614,9 @@ void StateDecoder::read_end() {
               " roots, but the stream held " + std::to_string(blocks_.size()) + " and " + std::to_string(roots_));
   // A pointer into a frame that never came (or was not re-entered here).
   if (!deferred_stack_.empty()) missing_stack_block(deferred_stack_.begin()->first);
-  for (std::size_t id = 0; id < blocks_.size(); ++id)
-    if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
+  if (with_data_ != blocks_.size())  // counted as they came: no pass over a million entries
+    for (std::size_t id = 0; id < blocks_.size(); ++id)
+      if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (options_.source_ends_with_stream && !in_.at_end()) malformed("the stream continues after its End record");
   // Everything checked. Room in the registry first: it is the one step that
   // can still fail (out of memory), and nothing may change before it.

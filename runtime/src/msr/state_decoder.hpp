@@ -185,6 +185,7 @@ private:
   }
   SegmentedVector<BlockEntry> blocks_;
   std::unordered_map<std::uint32_t, BlockAside> aside_;
+  std::size_t with_data_ = 0;  // blocks whose has_data is set
   std::unordered_map<std::uint64_t, MemoryBlock> stack_blocks_;  // key → registered block
   std::unordered_set<std::uint64_t> claimed_globals_, claimed_stack_;
   // Stack blocks announced before their frame was entered (key → block id),
