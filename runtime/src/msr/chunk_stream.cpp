@@ -150,6 +150,31 @@ void ChunkReader::next_chunk() {
 }
 
 std::uint64_t ChunkReader::get_varint_slow() {
+  if constexpr (native_byte_order() == ByteOrder::Little) {
+    if (end_ - pos_ >= 10) {
+      // Two and three bytes (block ids up to 2^21, most of a large stream's
+      // multi-byte varints) from one load, without a loop; kept apart from
+      // the general case so that this path saves no registers.
+      std::uint64_t w;
+      std::memcpy(&w, pos_, sizeof w);
+      if ((w & 0x80) == 0) {
+        pos_ += 1;
+        return w & 0x7f;
+      }
+      if ((w & 0x8000) == 0) {
+        pos_ += 2;
+        return (w & 0x7f) | (w >> 1 & 0x3f80);
+      }
+      if ((w & 0x800000) == 0) {
+        pos_ += 3;
+        return (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000);
+      }
+    }
+  }
+  return get_varint_general();
+}
+
+std::uint64_t ChunkReader::get_varint_general() {
   if (end_ - pos_ >= 10) {
     // The whole varint is in this chunk: no end-of-chunk test per byte.
     const unsigned char *p = pos_;

@@ -170,6 +170,7 @@ public:
 private:
   void next_chunk();
   std::uint64_t get_varint_slow();
+  [[gnu::noinline]] std::uint64_t get_varint_general();
   ChunkSource &source_;
   ReaderLimits limits_;
   const unsigned char *pos_ = nullptr;
