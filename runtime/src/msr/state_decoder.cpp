@@ -106,23 +106,20 @@ void StateDecoder::reserve_registry() {
 // key and name, which takes memory; but materialized roots are never staged.)
 void StateDecoder::register_owned() {
   const std::size_t n = blocks_.size();
-  // In a large registry every insert is a cache miss: prefetch the slots a
-  // few blocks ahead so the misses overlap.
+  // In a large registry every insert is a cache miss: each owned block's
+  // slot is prefetched when the table walk reaches it and the block is
+  // inserted 16 owned blocks later, so that the misses overlap.
   constexpr unsigned kAhead = 16;
-  std::size_t look = registered_;
-  unsigned in_flight = 0;
-  for (std::size_t id = registered_; id < n && owned_unregistered_ != 0; ++id) {
-    const BlockEntry &e = blocks_[id];
-    if (!e.owned) continue;
-    for (; look < n && in_flight < kAhead; ++look) {
-      if (blocks_[look].owned) {
-        registry_.prefetch_for_write(blocks_[look].address);
-        ++in_flight;
-      }
-    }
-    const auto block_id = static_cast<std::uint32_t>(id);
-    const std::uint64_t bytes = count_of(e, block_id) * program_->types().at(e.type).size;
-    if (!e.aside || aside_.at(block_id).origin == wire::Origin::Heap) {
+  struct Queued {
+    const BlockEntry *entry;
+    std::uint32_t id;
+  } ring[kAhead];
+  unsigned first = 0, queued = 0;
+  auto insert = [&](const Queued &q) {
+    const BlockEntry &e = *q.entry;
+    const std::uint32_t id = q.id;
+    const std::uint64_t bytes = count_of(e, id) * program_->types().at(e.type).size;
+    if (!e.aside || aside_.at(id).origin == wire::Origin::Heap) {
       registry_.insert_heap(e.address, bytes, e.type, static_cast<std::uint8_t>(e.align_log2));
     } else {
       const DecodedBlock b = block(id);
@@ -138,9 +135,22 @@ void StateDecoder::register_owned() {
         m.name = program_->globals()[b.key].name.c_str();
       registry_.insert(m);
     }
-    registered_ = id + 1;  // release_owned() erases what has been registered
-    --in_flight;
+    registered_ = std::size_t{id} + 1;  // release_owned() erases what has been registered
     --owned_unregistered_;
+  };
+  if (owned_unregistered_ != 0) {
+    blocks_.for_each_from(registered_, [&](std::size_t id, const BlockEntry &e) {
+      if (!e.owned) return;
+      if (queued == kAhead) {
+        insert(ring[first]);
+        first = (first + 1) % kAhead;
+        --queued;
+      }
+      registry_.prefetch_for_write(e.address);
+      ring[(first + queued) % kAhead] = {&e, static_cast<std::uint32_t>(id)};
+      ++queued;
+    });
+    for (; queued != 0; --queued, first = (first + 1) % kAhead) insert(ring[first]);
   }
   registered_ = n;
 }
@@ -258,6 +268,12 @@ std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
   }
   const std::uint64_t id = ref - 1;
   if (id < blocks_.size()) return static_cast<std::uint32_t>(id);
+  return announce_reference(id);
+}
+
+// A reference to block `id`, which is not announced yet: the next unused id
+// announces it, any other is an error.
+std::uint32_t StateDecoder::announce_reference(std::uint64_t id) {
   if (id != blocks_.size())
     throw StateError(StateErrorCode::BadBlockId, "block #" + std::to_string(id) + " is referenced but only " +
                                                      std::to_string(blocks_.size()) + " blocks have been announced");
@@ -430,10 +446,11 @@ void StateDecoder::provide_stack_block(const MemoryBlock &block) {
 }
 
 void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
-  bool is_null = false;
-  const std::uint32_t id = read_reference(true, is_null);
+  // read_reference(), spelled out: this runs for every pointer.
+  const std::uint64_t ref = in_.get_varint();
   std::uintptr_t value = 0;
-  if (!is_null) {
+  if (ref != 0) {
+    const std::uint32_t id = ref - 1 < blocks_.size() ? static_cast<std::uint32_t>(ref - 1) : announce_reference(ref - 1);
     const std::uint64_t logical = in_.get_varint();
     const BlockEntry &target = blocks_[id];
     std::uint64_t offset = 0;
@@ -448,7 +465,7 @@ void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
       const BlockAside &a = aside_.at(id);
       if (a.origin == wire::Origin::Stack && deferred_stack_.count(a.key))
         stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
-    }  // its frame is not entered yet: provide_stack_block() adds its address
+    }
   }
   std::memcpy(dst, &value, sizeof value);
 }

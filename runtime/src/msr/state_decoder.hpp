@@ -127,6 +127,7 @@ public:
 private:
   void read_header();
   std::uint32_t read_reference(bool allow_null, bool &is_null);
+  std::uint32_t announce_reference(std::uint64_t id);
   void announce(std::uint32_t id);
   // `always`: stage even when roots are restored in place (constant globals).
   void stage(DecodedBlock &block, std::uint64_t bytes, const std::string &what, bool always = false);
