@@ -28,14 +28,24 @@ void StateDecoder::push_block(const DecodedBlock &b) {
   e.has_data = b.has_data;
   e.owned = b.owned;
   e.aside = b.origin != wire::Origin::Heap || e.count == BlockEntry::kCountAside;
-  if (e.aside) aside_[static_cast<std::uint32_t>(blocks_.size())] = BlockAside{b.count, b.key, b.staging, b.origin, b.root};
+  if (e.aside) {
+    push_aside(e, b);
+  } else {
+    blocks_.push_back(e);
+  }
+  with_data_ += e.has_data;
+}
+
+// push_block() for a block kept aside, apart so that the common path stays small.
+void StateDecoder::push_aside(const BlockEntry &e, const DecodedBlock &b) {
+  const auto id = static_cast<std::uint32_t>(blocks_.size());
+  aside_[id] = BlockAside{b.count, b.key, b.staging, b.origin, b.root};
   try {
     blocks_.push_back(e);
   } catch (...) {
-    if (e.aside) aside_.erase(static_cast<std::uint32_t>(blocks_.size()));
+    aside_.erase(id);
     throw;
   }
-  with_data_ += e.has_data;
 }
 
 // Writes back the address and staging copy of a block read with block()
@@ -490,6 +500,18 @@ void StateDecoder::read_function(unsigned char *dst, std::uint32_t owner) {
 }
 
 void StateDecoder::read_raw(unsigned char *dst, std::uint64_t size) {
+  if (size == 0) return;
+  std::size_t avail = 0;
+  const unsigned char *src = in_.available(avail);
+  if (size <= avail) {  // all in this chunk: the common case, and a word is one move
+    if (size == 8) {
+      std::memcpy(dst, src, 8);
+    } else {
+      std::memcpy(dst, src, static_cast<std::size_t>(size));
+    }
+    in_.consume(static_cast<std::size_t>(size));
+    return;
+  }
   while (size > 0) {
     std::size_t avail = 0;
     const unsigned char *src = in_.available(avail);

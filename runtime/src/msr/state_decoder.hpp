@@ -180,6 +180,7 @@ private:
     bool root;
   };
   void push_block(const DecodedBlock &b);
+  [[gnu::noinline]] void push_aside(const BlockEntry &e, const DecodedBlock &b);
   void store_block(std::uint32_t id, const DecodedBlock &b);
   std::uint64_t count_of(const BlockEntry &e, std::uint32_t id) const {
     return e.count != BlockEntry::kCountAside ? e.count : aside_.at(id).count;
