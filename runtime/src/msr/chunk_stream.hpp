@@ -94,11 +94,16 @@ public:
   }
   void put_varint(std::uint64_t v) {
     if (end_ - pos_ < 10) flush_chunk();
+    pos_ = encode_varint(pos_, v);
+  }
+  // Writes `v` as a varint at `p` (at most 10 bytes); returns its end.
+  static unsigned char *encode_varint(unsigned char *p, std::uint64_t v) {
     while (v >= 0x80) {
-      *pos_++ = static_cast<unsigned char>(v | 0x80);
+      *p++ = static_cast<unsigned char>(v | 0x80);
       v >>= 7;
     }
-    *pos_++ = static_cast<unsigned char>(v);
+    *p++ = static_cast<unsigned char>(v);
+    return p;
   }
   void put_bytes(const void *data, std::size_t size);
   void put_string(const std::string &s);

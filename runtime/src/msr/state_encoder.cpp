@@ -89,6 +89,20 @@ std::uint32_t StateEncoder::reference(BlockSlot &block) {
   ++stats_.blocks;
   const TypeInfo &t = program_.types().at(block.type);
   const std::uint64_t count = element_count(block.bytes, t.size);
+  if (block.origin == wire::Origin::Heap && out_.room_size() >= 32) {
+    // The common announcement, written in one go: at most 22 bytes, and with
+    // 32 left none of the puts below would have ended the chunk, so the
+    // stream is byte for byte the same.
+    unsigned char *start = out_.room(1), *p = start;
+    p = ChunkWriter::encode_varint(p, std::uint64_t{id} + 1);
+    *p++ = static_cast<std::uint8_t>(wire::Origin::Heap);
+    *p++ = block.align_log2;
+    p = ChunkWriter::encode_varint(p, block.type);
+    p = ChunkWriter::encode_varint(p, count);
+    out_.advance(static_cast<std::size_t>(p - start));
+    pending_.push_back({&block, group_});
+    return id;
+  }
   out_.put_varint(std::uint64_t{id} + 1);
   out_.put_u8(static_cast<std::uint8_t>(block.origin));
   switch (block.origin) {
