@@ -41,7 +41,7 @@ class Printer {
 public:
   Printer(const StateDecoder &d, std::ostream &out, const PrintOptions &o)
       : d_(d), types_(d.program().types()), out_(out), o_(o) {
-    for (std::size_t i = 0; i < d.blocks().size(); ++i) by_address_.push_back({d.blocks()[i].address, i});
+    for (std::size_t i = 0; i < d.block_count(); ++i) by_address_.push_back({d.block(i).address, i});
     std::sort(by_address_.begin(), by_address_.end());
   }
 
@@ -60,9 +60,9 @@ public:
       out_ << "program     " << info.program_name << "\nfingerprint " << std::hex << std::setw(16) << std::setfill('0')
            << info.fingerprint << std::dec << "\nsource      " << info.source.name << " (" << order << "-endian, long "
            << int(info.source.long_size) << ", pointer " << int(info.source.pointer_size) << ")\nstream      "
-           << d_.stream_bytes() << " bytes, " << d_.blocks().size() << " blocks\n\n";
+           << d_.stream_bytes() << " bytes, " << d_.block_count() << " blocks\n\n";
     }
-    for (std::size_t i = 0; i < d_.blocks().size(); ++i) print_block(i, i + 1 == d_.blocks().size());
+    for (std::size_t i = 0; i < d_.block_count(); ++i) print_block(i, i + 1 == d_.block_count());
     if (o_.json) out_ << "  ]\n}\n";
   }
 
@@ -92,7 +92,7 @@ private:
   }
 
   void print_block(std::size_t id, bool last) {
-    const DecodedBlock &b = d_.blocks()[id];
+    const DecodedBlock b = d_.block(id);
     const TypeInfo &t = types_.at(b.type);
     if (o_.json) {
       out_ << "    {\"id\": " << id << ", \"origin\": \"" << origin_name(b.origin) << "\", \"name\": "
@@ -190,7 +190,7 @@ private:
     auto it = std::upper_bound(by_address_.begin(), by_address_.end(), std::make_pair(v, ~std::size_t{0}));
     while (it != by_address_.begin()) {
       --it;
-      const DecodedBlock &b = d_.blocks()[it->second];
+      const DecodedBlock b = d_.block(it->second);
       const std::uint64_t bytes = b.count * types_.at(b.type).size;
       if (v - b.address <= bytes) {
         const std::uint64_t logical = logical_from_native(types_, b.type, b.count, v - b.address);

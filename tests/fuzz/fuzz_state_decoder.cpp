@@ -158,7 +158,7 @@ bool restore(const Program *program, BlockRegistry &registry, const unsigned cha
     StateDecoder decoder(program, registry, source, options);
     decoder.restore_all();
     if (verbose())
-      std::fprintf(stderr, "restored %zu blocks\n", decoder.blocks().size());
+      std::fprintf(stderr, "restored %zu blocks\n", decoder.block_count());
     return true;
   } catch (const StateError &e) {
     if (verbose())

@@ -149,7 +149,49 @@ void ChunkReader::next_chunk() {
   ++sequence_;
 }
 
-std::uint64_t ChunkReader::get_varint() {
+std::uint64_t ChunkReader::get_varint_slow() {
+  if constexpr (native_byte_order() == ByteOrder::Little) {
+    if (end_ - pos_ >= 10) {
+      // Two and three bytes (block ids up to 2^21, most of a large stream's
+      // multi-byte varints) from one load, without a loop; kept apart from
+      // the general case so that this path saves no registers.
+      std::uint64_t w;
+      std::memcpy(&w, pos_, sizeof w);
+      if ((w & 0x80) == 0) {
+        pos_ += 1;
+        return w & 0x7f;
+      }
+      if ((w & 0x8000) == 0) {
+        pos_ += 2;
+        return (w & 0x7f) | (w >> 1 & 0x3f80);
+      }
+      if ((w & 0x800000) == 0) {
+        pos_ += 3;
+        return (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000);
+      }
+    }
+  }
+  return get_varint_general();
+}
+
+std::uint64_t ChunkReader::get_varint_general() {
+  if (end_ - pos_ >= 10) {
+    // The whole varint is in this chunk: no end-of-chunk test per byte.
+    const unsigned char *p = pos_;
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 63; shift += 7) {
+      const std::uint8_t b = *p++;
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        pos_ = p;
+        return v;
+      }
+    }
+    const std::uint8_t b = *p++;  // the tenth byte holds bit 63 only
+    if (b > 1) throw StateError(StateErrorCode::MalformedRecord, "a varint overflows 64 bits");
+    pos_ = p;
+    return v | static_cast<std::uint64_t>(b) << 63;
+  }
   std::uint64_t v = 0;
   for (unsigned shift = 0; shift < 64; shift += 7) {
     const std::uint8_t b = get_u8();

@@ -94,11 +94,16 @@ public:
   }
   void put_varint(std::uint64_t v) {
     if (end_ - pos_ < 10) flush_chunk();
+    pos_ = encode_varint(pos_, v);
+  }
+  // Writes `v` as a varint at `p` (at most 10 bytes); returns its end.
+  static unsigned char *encode_varint(unsigned char *p, std::uint64_t v) {
     while (v >= 0x80) {
-      *pos_++ = static_cast<unsigned char>(v | 0x80);
+      *p++ = static_cast<unsigned char>(v | 0x80);
       v >>= 7;
     }
-    *pos_++ = static_cast<unsigned char>(v);
+    *p++ = static_cast<unsigned char>(v);
+    return p;
   }
   void put_bytes(const void *data, std::size_t size);
   void put_string(const std::string &s);
@@ -145,7 +150,13 @@ public:
     if (pos_ == end_) next_chunk();
     return *pos_;
   }
-  std::uint64_t get_varint();
+  // Most varints of a stream are one byte (block ids of small graphs, types,
+  // counts of 1, logical offset 0): those are read here, inline; the rest
+  // (and every varint that meets the end of a chunk) out of line.
+  std::uint64_t get_varint() {
+    if (pos_ != end_ && *pos_ < 0x80) return *pos_++;
+    return get_varint_slow();
+  }
   void get_bytes(void *out, std::size_t size);
   std::string get_string(std::size_t max_length);
   // At least one contiguous byte of the current chunk; loads the next chunk if needed.
@@ -163,6 +174,8 @@ public:
 
 private:
   void next_chunk();
+  std::uint64_t get_varint_slow();
+  [[gnu::noinline]] std::uint64_t get_varint_general();
   ChunkSource &source_;
   ReaderLimits limits_;
   const unsigned char *pos_ = nullptr;

@@ -133,16 +133,14 @@ CodecPlan build_plan(const TypeTable &types, TypeId type, bool swap) {
   return plan;
 }
 
-const CodecPlan &PlanCache::get(TypeId type) {
-  if (plans_.size() != types_->size()) {
-    plans_.assign(types_->size(), {});
-    built_.assign(types_->size(), false);
+const CodecPlan &PlanCache::build(TypeId type) {
+  if (entries_.size() != types_->size()) entries_.assign(types_->size(), {});
+  Entry &e = entries_.at(type);
+  if (!e.built) {
+    e.plan = build_plan(*types_, type, swap_);
+    e.built = true;
   }
-  if (!built_[type]) {
-    plans_[type] = build_plan(*types_, type, swap_);
-    built_[type] = true;
-  }
-  return plans_[type];
+  return e.plan;
 }
 
 } // namespace snow::msr

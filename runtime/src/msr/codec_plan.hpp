@@ -44,13 +44,21 @@ CodecPlan build_plan(const TypeTable &types, TypeId type, bool swap);
 class PlanCache {
 public:
   PlanCache(const TypeTable &types, bool swap) : types_(&types), swap_(swap) {}
-  const CodecPlan &get(TypeId type);
+  // Inline: the codecs ask once per block, a million times for a large heap.
+  const CodecPlan &get(TypeId type) {
+    if (entries_.size() == types_->size() && type < entries_.size() && entries_[type].built) return entries_[type].plan;
+    return build(type);
+  }
 
 private:
+  const CodecPlan &build(TypeId type);
+  struct Entry {
+    CodecPlan plan;
+    bool built = false;
+  };
   const TypeTable *types_;
   bool swap_;
-  std::vector<CodecPlan> plans_;
-  std::vector<bool> built_;
+  std::vector<Entry> entries_;
 };
 
 } // namespace snow::msr

@@ -7,6 +7,7 @@
 
 #include "zeroed_memory.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -33,10 +34,21 @@ public:
     return segments_[w.segment][w.offset];
   }
 
+  // Calls fn(index, element) for the elements from `first` on, in order
+  // (a walk through the segments: no index arithmetic per element).
+  template <typename Fn> void for_each_from(std::size_t first, Fn &&fn) {
+    for (std::size_t i = first; i < size_;) {
+      const Where w = where(i);
+      T *p = segments_[w.segment].data() + w.offset;
+      const std::size_t n = std::min(segments_[w.segment].size() - w.offset, size_ - i);
+      for (std::size_t k = 0; k < n; ++k) fn(i + k, p[k]);
+      i += n;
+    }
+  }
+
   void push_back(const T &value) {
-    const Where w = where(size_);
-    if (w.segment == segments_.size()) segments_.emplace_back(std::size_t{1} << (kFirstLog2 + (w.segment ? w.segment - 1 : 0)));
-    segments_[w.segment][w.offset] = value;
+    if (tail_ == tail_end_) add_segment();  // the last segment is full (or there is none)
+    *tail_++ = value;
     ++size_;
   }
 
@@ -53,8 +65,17 @@ private:
     return {top + 1, i - (std::size_t{1} << (kFirstLog2 + top))};
   }
 
+  void add_segment() {
+    const std::size_t s = segments_.size();
+    segments_.emplace_back(std::size_t{1} << (kFirstLog2 + (s ? s - 1 : 0)));
+    tail_ = segments_.back().begin();
+    tail_end_ = segments_.back().end();
+  }
+
   std::vector<ZeroedArray<T>> segments_;
   std::size_t size_ = 0;
+  T *tail_ = nullptr;      // the next free element of the last segment
+  T *tail_end_ = nullptr;  // the end of the last segment
 };
 
 } // namespace snow::msr

@@ -17,9 +17,68 @@ namespace {
 
 [[noreturn]] void malformed(const std::string &what) { throw StateError(StateErrorCode::MalformedRecord, what); }
 
-static_assert(sizeof(void *) != 8 || sizeof(DecodedBlock) == 32, "a restore keeps one per block");
-
 } // namespace
+
+void StateDecoder::push_block(const DecodedBlock &b) {
+  BlockEntry e;
+  e.address = b.address;
+  e.count = b.count < BlockEntry::kCountAside ? static_cast<std::uint32_t>(b.count) : BlockEntry::kCountAside;
+  e.type = b.type;
+  e.align_log2 = b.align_log2;
+  e.has_data = b.has_data;
+  e.owned = b.owned;
+  e.aside = b.origin != wire::Origin::Heap || e.count == BlockEntry::kCountAside;
+  if (e.aside) {
+    push_aside(e, b);
+  } else {
+    blocks_.push_back(e);
+  }
+  with_data_ += e.has_data;
+}
+
+// push_block() for a block kept aside, apart so that the common path stays small.
+void StateDecoder::push_aside(const BlockEntry &e, const DecodedBlock &b) {
+  const auto id = static_cast<std::uint32_t>(blocks_.size());
+  aside_[id] = BlockAside{b.count, b.key, b.staging, b.origin, b.root};
+  try {
+    blocks_.push_back(e);
+  } catch (...) {
+    aside_.erase(id);
+    throw;
+  }
+}
+
+// Writes back the address and staging copy of a block read with block()
+// (provide_stack_block(): a cold path).
+void StateDecoder::store_block(std::uint32_t id, const DecodedBlock &b) {
+  BlockEntry &e = blocks_[id];
+  e.address = b.address;
+  if (e.aside) {
+    BlockAside &a = aside_.at(id);
+    a.staging = b.staging;
+    a.root = b.root;
+  }
+}
+
+DecodedBlock StateDecoder::block(std::size_t id) const {
+  const BlockEntry &e = blocks_[id];
+  DecodedBlock b;
+  b.address = e.address;
+  b.count = e.count;
+  b.type = e.type;
+  b.align_log2 = static_cast<std::uint8_t>(e.align_log2);
+  b.has_data = e.has_data;
+  b.owned = e.owned;
+  if (e.aside) {
+    const BlockAside &a = aside_.at(static_cast<std::uint32_t>(id));
+    b.count = a.count;
+    b.key = a.key;
+    b.staging = a.staging;
+    b.origin = a.origin;
+    b.root = a.root;
+  }
+  return b;
+}
 
 StateDecoder::StateDecoder(const Program *local, BlockRegistry &registry, ChunkSource &source, DecoderOptions options)
     : local_(local), registry_(registry), in_(source, ReaderLimits{}), options_(options) {
@@ -32,7 +91,7 @@ StateDecoder::~StateDecoder() {
 
 void StateDecoder::release_owned() {
   for (std::size_t id = 0; id < blocks_.size(); ++id) {
-    DecodedBlock &b = blocks_[id];
+    BlockEntry &b = blocks_[id];
     if (b.owned && b.address != 0) {
       if (id < registered_) registry_.erase(b.address);
       std::free(reinterpret_cast<void *>(b.address));
@@ -57,24 +116,23 @@ void StateDecoder::reserve_registry() {
 // key and name, which takes memory; but materialized roots are never staged.)
 void StateDecoder::register_owned() {
   const std::size_t n = blocks_.size();
-  // In a large registry every insert is a cache miss: prefetch the slots a
-  // few blocks ahead so the misses overlap.
+  // In a large registry every insert is a cache miss: each owned block's
+  // slot is prefetched when the table walk reaches it and the block is
+  // inserted 16 owned blocks later, so that the misses overlap.
   constexpr unsigned kAhead = 16;
-  std::size_t look = registered_;
-  unsigned in_flight = 0;
-  for (std::size_t id = registered_; id < n && owned_unregistered_ != 0; ++id) {
-    const DecodedBlock &b = blocks_[id];
-    if (!b.owned) continue;
-    for (; look < n && in_flight < kAhead; ++look) {
-      if (blocks_[look].owned) {
-        registry_.prefetch_for_write(blocks_[look].address);
-        ++in_flight;
-      }
-    }
-    const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
-    if (b.origin == wire::Origin::Heap) {
-      registry_.insert_heap(b.address, bytes, b.type, b.align_log2);
+  struct Queued {
+    const BlockEntry *entry;
+    std::uint32_t id;
+  } ring[kAhead];
+  unsigned first = 0, queued = 0;
+  auto insert = [&](const Queued &q) {
+    const BlockEntry &e = *q.entry;
+    const std::uint32_t id = q.id;
+    const std::uint64_t bytes = count_of(e, id) * program_->types().at(e.type).size;
+    if (!e.aside || aside_.at(id).origin == wire::Origin::Heap) {
+      registry_.insert_heap(e.address, bytes, e.type, static_cast<std::uint8_t>(e.align_log2));
     } else {
+      const DecodedBlock b = block(id);
       // A materialized root: allocated memory in this process, whatever it
       // was there, but it keeps its key and name.
       MemoryBlock m;
@@ -87,9 +145,22 @@ void StateDecoder::register_owned() {
         m.name = program_->globals()[b.key].name.c_str();
       registry_.insert(m);
     }
-    registered_ = id + 1;  // release_owned() erases what has been registered
-    --in_flight;
+    registered_ = std::size_t{id} + 1;  // release_owned() erases what has been registered
     --owned_unregistered_;
+  };
+  if (owned_unregistered_ != 0) {
+    blocks_.for_each_from(registered_, [&](std::size_t id, const BlockEntry &e) {
+      if (!e.owned) return;
+      if (queued == kAhead) {
+        insert(ring[first]);
+        first = (first + 1) % kAhead;
+        --queued;
+      }
+      registry_.prefetch_for_write(e.address);
+      ring[(first + queued) % kAhead] = {&e, static_cast<std::uint32_t>(id)};
+      ++queued;
+    });
+    for (; queued != 0; --queued, first = (first + 1) % kAhead) insert(ring[first]);
   }
   registered_ = n;
 }
@@ -148,7 +219,7 @@ void StateDecoder::read_header() {
 }
 
 std::string StateDecoder::describe(std::uint32_t id, const unsigned char *at) const {
-  const DecodedBlock &block = blocks_[id];
+  const DecodedBlock block = this->block(id);
   const unsigned char *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
                                                                         : reinterpret_cast<const unsigned char *>(block.address);
   const std::uint64_t offset = static_cast<std::uint64_t>(at - base);
@@ -207,6 +278,12 @@ std::uint32_t StateDecoder::read_reference(bool allow_null, bool &is_null) {
   }
   const std::uint64_t id = ref - 1;
   if (id < blocks_.size()) return static_cast<std::uint32_t>(id);
+  return announce_reference(id);
+}
+
+// A reference to block `id`, which is not announced yet: the next unused id
+// announces it, any other is an error.
+std::uint32_t StateDecoder::announce_reference(std::uint64_t id) {
   if (id != blocks_.size())
     throw StateError(StateErrorCode::BadBlockId, "block #" + std::to_string(id) + " is referenced but only " +
                                                      std::to_string(blocks_.size()) + " blocks have been announced");
@@ -238,8 +315,11 @@ void StateDecoder::announce(std::uint32_t id) {
   if (!t.unmovable_reason.empty())
     throw StateError(StateErrorCode::UnsupportedType, "block #" + std::to_string(id) + " holds '" + t.name + "': " + t.unmovable_reason);
   // Empty elements cost nothing to store but still count, one byte each, so
-  // that no count can make a loop run unboundedly.
-  if (b.count > options_.max_total_bytes / std::max<std::uint64_t>(t.size, 1))
+  // that no count can make a loop run unboundedly. (count × size > limit,
+  // an overflow included: a division per block was a fifth of announce().)
+  std::uint64_t counted = 0;
+  if (__builtin_mul_overflow(b.count, std::max<std::uint64_t>(t.size, 1), &counted) ||
+      counted > options_.max_total_bytes)
     throw StateError(StateErrorCode::LimitExceeded, "block #" + std::to_string(id) + " of " + std::to_string(b.count) + " × '" +
                                                         t.name + "' exceeds the restore limit of " +
                                                         std::to_string(options_.max_total_bytes) + " bytes (SNOW_MAX_STATE_BYTES)");
@@ -326,7 +406,7 @@ void StateDecoder::announce(std::uint32_t id) {
   }
   if (b.origin == wire::Origin::External) b.has_data = true;  // materialized: a placeholder
   try {
-    blocks_.push_back(b);
+    push_block(b);
   } catch (const std::bad_alloc &) {
     if (b.owned) std::free(reinterpret_cast<void *>(b.address));
     throw StateError(StateErrorCode::LimitExceeded, "out of memory announcing block #" + std::to_string(id));
@@ -355,10 +435,11 @@ void StateDecoder::provide_stack_block(const MemoryBlock &block) {
   if (it == deferred_stack_.end()) return;
   const std::uint32_t id = it->second;
   deferred_stack_.erase(it);
-  DecodedBlock &b = blocks_[id];
+  DecodedBlock b = this->block(id);
   const std::uint64_t bytes = b.count * program_->types().at(b.type).size;
   total_bytes_ -= bytes;  // charged when announced; stage() charges it again
   bind_stack_block(b, block, bytes);
+  store_block(id, b);
   // The pointers read so far hold their offset into the block.
   std::size_t kept = 0;
   for (const StackFixup &f : stack_fixups_) {
@@ -375,22 +456,26 @@ void StateDecoder::provide_stack_block(const MemoryBlock &block) {
 }
 
 void StateDecoder::read_pointer(unsigned char *dst, std::uint32_t owner) {
-  bool is_null = false;
-  const std::uint32_t id = read_reference(true, is_null);
+  // read_reference(), spelled out: this runs for every pointer.
+  const std::uint64_t ref = in_.get_varint();
   std::uintptr_t value = 0;
-  if (!is_null) {
+  if (ref != 0) {
+    const std::uint32_t id = ref - 1 < blocks_.size() ? static_cast<std::uint32_t>(ref - 1) : announce_reference(ref - 1);
     const std::uint64_t logical = in_.get_varint();
-    const DecodedBlock &target = blocks_[id];
+    const BlockEntry &target = blocks_[id];
     std::uint64_t offset = 0;
     try {
       // Logical 0 (a block's first byte) is by far the most common.
-      offset = logical == 0 ? 0 : native_from_logical(program_->types(), target.type, target.count, logical);
+      offset = logical == 0 ? 0 : native_from_logical(program_->types(), target.type, count_of(target, id), logical);
     } catch (const StateError &e) {
       throw StateError(e.code(), describe(owner, dst) + ": " + e.what());
     }
     value = target.address + static_cast<std::uintptr_t>(offset);
-    if (target.address == 0 && target.origin == wire::Origin::Stack && deferred_stack_.count(target.key))
-      stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
+    if (target.address == 0 && target.aside) {
+      const BlockAside &a = aside_.at(id);
+      if (a.origin == wire::Origin::Stack && deferred_stack_.count(a.key))
+        stack_fixups_.push_back({dst, id});  // its frame is not entered yet: provide_stack_block() adds its address
+    }
   }
   std::memcpy(dst, &value, sizeof value);
 }
@@ -415,6 +500,18 @@ void StateDecoder::read_function(unsigned char *dst, std::uint32_t owner) {
 }
 
 void StateDecoder::read_raw(unsigned char *dst, std::uint64_t size) {
+  if (size == 0) return;
+  std::size_t avail = 0;
+  const unsigned char *src = in_.available(avail);
+  if (size <= avail) {  // all in this chunk: the common case, and a word is one move
+    if (size == 8) {
+      std::memcpy(dst, src, 8);
+    } else {
+      std::memcpy(dst, src, static_cast<std::size_t>(size));
+    }
+    in_.consume(static_cast<std::size_t>(size));
+    return;
+  }
   while (size > 0) {
     std::size_t avail = 0;
     const unsigned char *src = in_.available(avail);
@@ -515,29 +612,37 @@ void StateDecoder::read_block_data() {
   const std::uint64_t id = in_.get_varint();
   if (id >= blocks_.size())
     throw StateError(StateErrorCode::BadBlockId, "a Data record names block #" + std::to_string(id) + ", which has not been announced");
-  if (blocks_[id].has_data) malformed("block #" + std::to_string(id) + " has two Data records");
-  if (blocks_[id].origin == wire::Origin::Stack && blocks_[id].address == 0 && deferred_stack_.count(blocks_[id].key))
-    malformed("the contents of stack variable key " + std::to_string(blocks_[id].key) + " arrive before its frame");
-  blocks_[id].has_data = true;
   const auto owner = static_cast<std::uint32_t>(id);
-  const DecodedBlock block = blocks_[id];  // a copy: blocks_ may grow below
+  BlockEntry &entry = blocks_[id];
+  if (entry.has_data) malformed("block #" + std::to_string(id) + " has two Data records");
+  std::uint32_t staging = DecodedBlock::kNotStaged;
+  if (entry.aside) {
+    const BlockAside &a = aside_.at(owner);
+    if (a.origin == wire::Origin::Stack && entry.address == 0 && deferred_stack_.count(a.key))
+      malformed("the contents of stack variable key " + std::to_string(a.key) + " arrive before its frame");
+    staging = a.staging;
+  }
+  entry.has_data = true;
+  ++with_data_;
+  const BlockEntry block = entry;  // a copy: blocks_ may grow below
+  const std::uint64_t count = count_of(block, owner);
   const TypeInfo &t = program_->types().at(block.type);
   if (t.leaf_count == 0) return;  // empty elements: nothing on the wire
-  auto *base = block.staging != DecodedBlock::kNotStaged ? staged_[block.staging].data()
-                                                         : reinterpret_cast<unsigned char *>(block.address);
+  auto *base = staging != DecodedBlock::kNotStaged ? staged_[staging].data()
+                                                   : reinterpret_cast<unsigned char *>(block.address);
   const CodecPlan &plan = plans_->get(block.type);
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Bytes && plan[0].count == t.size) {
-    read_raw(base, block.count * t.size);
+    read_raw(base, count * t.size);
     return;
   }
   if (plan.size() == 1 && plan[0].code == PlanOp::Code::Scalars && plan[0].stride == plan[0].native_size &&
       plan[0].count * plan[0].stride == t.size) {
     PlanOp whole = plan[0];
-    whole.count *= block.count;
+    whole.count *= count;
     read_scalars(whole, base, owner);
     return;
   }
-  for (std::uint64_t k = 0; k < block.count; ++k) run(plan, 0, plan.size(), base + k * t.size, owner);
+  for (std::uint64_t k = 0; k < count; ++k) run(plan, 0, plan.size(), base + k * t.size, owner);
 }
 
 void StateDecoder::read_end() {
@@ -548,16 +653,21 @@ void StateDecoder::read_end() {
               " roots, but the stream held " + std::to_string(blocks_.size()) + " and " + std::to_string(roots_));
   // A pointer into a frame that never came (or was not re-entered here).
   if (!deferred_stack_.empty()) missing_stack_block(deferred_stack_.begin()->first);
-  for (std::size_t id = 0; id < blocks_.size(); ++id)
-    if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
+  if (with_data_ != blocks_.size())  // counted as they came: no pass over a million entries
+    for (std::size_t id = 0; id < blocks_.size(); ++id)
+      if (!blocks_[id].has_data) malformed("block #" + std::to_string(id) + " was announced but its contents never arrived");
   if (options_.source_ends_with_stream && !in_.at_end()) malformed("the stream continues after its End record");
   // Everything checked. Room in the registry first: it is the one step that
   // can still fail (out of memory), and nothing may change before it.
   reserve_registry();
   // Now the globals and stack blocks take their new contents.
-  for (std::size_t id = 0; id < blocks_.size(); ++id)
-    if (const DecodedBlock &b = blocks_[id]; b.staging != DecodedBlock::kNotStaged &&
-                                              !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
+  // Only blocks kept aside (globals, stack variables) are staged; in id order.
+  std::vector<std::uint32_t> staged_ids;
+  for (const auto &[id, a] : aside_)
+    if (a.staging != DecodedBlock::kNotStaged) staged_ids.push_back(id);
+  std::sort(staged_ids.begin(), staged_ids.end());
+  for (const std::uint32_t id : staged_ids)
+    if (const DecodedBlock b = block(id); !(b.origin == wire::Origin::Global && program_->globals()[b.key].constant))
       std::memcpy(reinterpret_cast<void *>(b.address), staged_[b.staging].data(), staged_[b.staging].size());
   staged_.clear();
   register_owned();
@@ -568,10 +678,11 @@ void StateDecoder::read_record(std::uint8_t tag) {
   case wire::Record::Root: {
     bool is_null = false;
     const std::uint32_t id = read_reference(false, is_null);
-    if (blocks_[id].origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
-    if (blocks_[id].origin == wire::Origin::External)
+    const wire::Origin origin = blocks_[id].aside ? aside_.at(id).origin : wire::Origin::Heap;
+    if (origin == wire::Origin::Heap) malformed("a Root record names heap block #" + std::to_string(id));
+    if (origin == wire::Origin::External)
       malformed("a Root record names external block #" + std::to_string(id));
-    blocks_[id].root = true;
+    aside_.at(id).root = true;
     ++roots_;
     break;
   }

@@ -63,8 +63,7 @@ struct StreamInfo {
   std::string program_name;
 };
 
-// 32 bytes on 64-bit platforms: a restore keeps one per block, and for a
-// million blocks every byte here is a MiB of fresh pages to fault in.
+// A decoded block, as StateDecoder::block() describes it.
 struct DecodedBlock {
   static constexpr std::uint32_t kMaxType = (std::uint32_t{1} << 24) - 1;
   static constexpr std::uint32_t kNotStaged = (std::uint32_t{1} << 24) - 1;
@@ -72,17 +71,13 @@ struct DecodedBlock {
   std::uintptr_t address = 0;
   std::uint64_t count = 0;
   std::uint64_t key = 0;
-  std::uint32_t type : 24;     // a TypeId (announce() refuses larger ones)
-  wire::Origin origin;
-  std::uint32_t staging : 24;  // globals, stack blocks: the copy their contents are decoded into
-  std::uint8_t align_log2 : 5;
-  bool has_data : 1;
-  bool root : 1;
-  bool owned : 1;  // allocated by this decode
-
-  DecodedBlock()
-      : type(0), origin(wire::Origin::Heap), staging(kNotStaged), align_log2(0), has_data(false), root(false),
-        owned(false) {}
+  TypeId type = 0;             // at most kMaxType (announce() refuses larger ones)
+  wire::Origin origin = wire::Origin::Heap;
+  std::uint32_t staging = kNotStaged;  // globals, stack blocks: the copy their contents are decoded into
+  std::uint8_t align_log2 = 0;
+  bool has_data = false;
+  bool root = false;
+  bool owned = false;  // allocated by this decode
 };
 
 struct FrameRecord {
@@ -124,12 +119,15 @@ public:
 
   const StreamInfo &info() const { return info_; }
   const Program &program() const { return *program_; }
-  const SegmentedVector<DecodedBlock> &blocks() const { return blocks_; }
+  // The blocks announced so far, by id.
+  std::size_t block_count() const { return blocks_.size(); }
+  DecodedBlock block(std::size_t id) const;
   std::uint64_t stream_bytes() const { return in_.bytes_read(); }
 
 private:
   void read_header();
   std::uint32_t read_reference(bool allow_null, bool &is_null);
+  std::uint32_t announce_reference(std::uint64_t id);
   void announce(std::uint32_t id);
   // `always`: stage even when roots are restored in place (constant globals).
   void stage(DecodedBlock &block, std::uint64_t bytes, const std::string &what, bool always = false);
@@ -157,7 +155,39 @@ private:
   StreamInfo info_;
   bool swap_ = false;
   std::unique_ptr<PlanCache> plans_;
-  SegmentedVector<DecodedBlock> blocks_;
+  // The block table: what decoding reads for every block, 16 bytes on 64-bit
+  // platforms. A restore keeps one per block, and for a million blocks every
+  // byte here is a MiB of fresh pages to fault in. Origin, key, staging copy
+  // and root mark matter only for globals, stack variables and external
+  // files, which are few: a block that is not a plain heap block, or whose
+  // count does not fit in 32 bits, is `aside` and has those in aside_.
+  struct BlockEntry {
+    static constexpr std::uint32_t kCountAside = 0xffffffffu;
+    std::uintptr_t address;
+    std::uint32_t count;  // kCountAside: the count is in aside_
+    std::uint32_t type : 24;
+    std::uint32_t align_log2 : 5;
+    std::uint32_t has_data : 1;
+    std::uint32_t owned : 1;
+    std::uint32_t aside : 1;
+  };
+  static_assert(sizeof(void *) != 8 || sizeof(BlockEntry) == 16, "a restore keeps one per block");
+  struct BlockAside {
+    std::uint64_t count;
+    std::uint64_t key;
+    std::uint32_t staging;
+    wire::Origin origin;
+    bool root;
+  };
+  void push_block(const DecodedBlock &b);
+  [[gnu::noinline]] void push_aside(const BlockEntry &e, const DecodedBlock &b);
+  void store_block(std::uint32_t id, const DecodedBlock &b);
+  std::uint64_t count_of(const BlockEntry &e, std::uint32_t id) const {
+    return e.count != BlockEntry::kCountAside ? e.count : aside_.at(id).count;
+  }
+  SegmentedVector<BlockEntry> blocks_;
+  std::unordered_map<std::uint32_t, BlockAside> aside_;
+  std::size_t with_data_ = 0;  // blocks whose has_data is set
   std::unordered_map<std::uint64_t, MemoryBlock> stack_blocks_;  // key → registered block
   std::unordered_set<std::uint64_t> claimed_globals_, claimed_stack_;
   // Stack blocks announced before their frame was entered (key → block id),

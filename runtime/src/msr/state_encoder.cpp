@@ -8,6 +8,15 @@
 
 namespace snow::msr {
 
+namespace {
+// Elements of `size` bytes in a block of `bytes` (0 for empty elements).
+// Most blocks hold one element: no division then (three per block otherwise).
+std::uint64_t element_count(std::uint64_t bytes, std::uint64_t size) {
+  if (bytes == size) return size != 0 ? 1 : 0;
+  return size != 0 ? bytes / size : 0;
+}
+} // namespace
+
 StateEncoder::StateEncoder(const Program &program, BlockRegistry &registry, ChunkSink &sink,
                            EncoderOptions options)
     : program_(program), registry_(registry), out_(sink, options.chunk_payload), options_(options),
@@ -61,7 +70,7 @@ void StateEncoder::check_movable(const BlockSlot &block) const {
   const TypeInfo &t = program_.types().at(block.type);
   if (!t.unmovable_reason.empty())
     throw StateError(StateErrorCode::UnsupportedType, describe({&block, 0}) + " holds '" + t.name + "': " + t.unmovable_reason);
-  if (t.size == 0 ? block.bytes != 0 : block.bytes % t.size != 0)
+  if (block.bytes != t.size && (t.size == 0 ? block.bytes != 0 : block.bytes % t.size != 0))
     throw StateError(StateErrorCode::BadBlock, describe({&block, 0}) + " is " + std::to_string(block.bytes) +
                                                    " bytes, not a whole number of '" + t.name + "' (" +
                                                    std::to_string(t.size) + " bytes)");
@@ -79,7 +88,21 @@ std::uint32_t StateEncoder::reference(BlockSlot &block) {
   block.sent = false;
   ++stats_.blocks;
   const TypeInfo &t = program_.types().at(block.type);
-  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  const std::uint64_t count = element_count(block.bytes, t.size);
+  if (block.origin == wire::Origin::Heap && out_.room_size() >= 32) {
+    // The common announcement, written in one go: at most 22 bytes, and with
+    // 32 left none of the puts below would have ended the chunk, so the
+    // stream is byte for byte the same.
+    unsigned char *start = out_.room(1), *p = start;
+    p = ChunkWriter::encode_varint(p, std::uint64_t{id} + 1);
+    *p++ = static_cast<std::uint8_t>(wire::Origin::Heap);
+    *p++ = block.align_log2;
+    p = ChunkWriter::encode_varint(p, block.type);
+    p = ChunkWriter::encode_varint(p, count);
+    out_.advance(static_cast<std::size_t>(p - start));
+    pending_.push_back({&block, group_});
+    return id;
+  }
   out_.put_varint(std::uint64_t{id} + 1);
   out_.put_u8(static_cast<std::uint8_t>(block.origin));
   switch (block.origin) {
@@ -93,7 +116,7 @@ std::uint32_t StateEncoder::reference(BlockSlot &block) {
   if (block.origin == wire::Origin::Stack)
     stack_blocks_.push_back(&block);
   else if (block.origin != wire::Origin::External)  // nothing of it travels but its key
-    pending_.push_back(&block);
+    pending_.push_back({&block, group_});
   return id;
 }
 
@@ -230,8 +253,9 @@ void StateEncoder::run(const CodecPlan &plan, std::size_t begin, std::size_t end
 }
 
 void StateEncoder::write_block(BlockSlot &block) {
+  ++group_;
   const TypeInfo &t = program_.types().at(block.type);
-  const std::uint64_t count = t.size ? block.bytes / t.size : 0;
+  const std::uint64_t count = element_count(block.bytes, t.size);
   out_.put_u8(static_cast<std::uint8_t>(wire::Record::Data));
   out_.put_varint(block.logical_id);
   block.sent = true;
@@ -253,11 +277,47 @@ void StateEncoder::write_block(BlockSlot &block) {
   for (std::uint64_t k = 0; k < count; ++k) run(plan, 0, plan.size(), base + k * t.size, block);
 }
 
+// Starts loading the registry slots and the contents of the blocks that
+// `block`'s first element points to (its first 16 pointers outside repeats).
+void StateEncoder::prefetch_targets(const BlockSlot &block) {
+  const TypeInfo &t = program_.types().at(block.type);  // checked when announced
+  if (t.size == 0 || block.bytes < t.size) return;
+  const CodecPlan &plan = plans_.get(block.type);
+  const auto *base = reinterpret_cast<const unsigned char *>(block.base);
+  unsigned left = 16;
+  for (std::size_t i = 0; i < plan.size() && left != 0; ++i) {
+    const PlanOp &op = plan[i];
+    if (op.code == PlanOp::Code::Repeat) {
+      i += op.body;
+    } else if (op.code == PlanOp::Code::Pointers) {
+      for (std::uint64_t k = 0; k < op.count && left != 0; ++k, --left) {
+        std::uintptr_t value;
+        std::memcpy(&value, base + op.offset + k * op.stride, sizeof value);
+        registry_.prefetch(value);
+        __builtin_prefetch(reinterpret_cast<const void *>(value));  // never faults, even on garbage
+      }
+    }
+  }
+}
+
 void StateEncoder::drain_pending() {
   while (!pending_.empty()) {
-    BlockSlot *b = pending_.back();
+    const Pending p = pending_.back();
     pending_.pop_back();
-    if (!b->sent) write_block(*b);
+    if (p.block->sent) continue;
+    // Depth first, a block's children are known only once it is read, and
+    // looking them up is a cache miss per block in a large registry. The
+    // sibling below this block was announced together with it (their
+    // contents were prefetched together) and is written once this block's
+    // subtree is: read its pointers now, alongside this block's, and start
+    // loading their slots and contents, so that the sibling's lookups hit
+    // when its turn comes. (Only a sibling: a block further down was
+    // announced long ago, and reading it now could be a miss of its own.)
+    BlockSlot *sibling =
+        !pending_.empty() && pending_.back().group == p.group && !pending_.back().block->sent ? pending_.back().block
+                                                                                             : nullptr;
+    if (sibling != nullptr) prefetch_targets(*sibling);
+    write_block(*p.block);
   }
 }
 

@@ -74,6 +74,7 @@ private:
   void write_scalars(const PlanOp &op, const unsigned char *src);
   void write_raw(const unsigned char *src, std::uint64_t size);
   void drain_pending();
+  void prefetch_targets(const BlockSlot &block);
   std::string describe(Where where) const;
 
   const Program &program_;
@@ -84,7 +85,15 @@ private:
   PlanCache plans_;
   std::uint32_t epoch_;
   std::uint32_t next_id_ = 0;
-  std::vector<BlockSlot *> pending_;       // announced heap/global blocks awaiting their data
+  // Announced heap/global blocks awaiting their data, with the number of the
+  // write_block() that announced them: blocks announced together are
+  // siblings, and the one below the block just taken is written after it.
+  struct Pending {
+    BlockSlot *block;
+    std::uint32_t group;
+  };
+  std::vector<Pending> pending_;
+  std::uint32_t group_ = 0;
   std::vector<BlockSlot *> stack_blocks_;  // announced stack blocks: sent only with their frame
   EncoderStats stats_;
   bool finished_ = false;
