@@ -102,9 +102,10 @@ void CheckpointRounds::start_round(Unit &unit, double now) {
         [this, unit_id, round_id](const Message &reply) {
           if (reply.ok)
             return;
-          Unit &u = units_.at(unit_id);
-          if (u.round && u.round->id == round_id)
-            cancel(u, reply.body.value("message", "a host refused the checkpoint"));
+          // The unit may be gone: all of its processes exited meanwhile.
+          const auto it = units_.find(unit_id);
+          if (it != units_.end() && it->second.round && it->second.round->id == round_id)
+            cancel(it->second, reply.body.value("message", "a host refused the checkpoint"));
         });
   }
 }
