@@ -144,28 +144,34 @@ void MigrationCoordinator::on_migrated_out(const Json &report) {
                {"reason", m->failure}});
 }
 
-bool MigrationCoordinator::hold_output(const std::string &host, const Json &report) {
+// The live migration whose destination is `host`, of the process a report
+// names; null when there is none.
+MigrationCoordinator::Migration *MigrationCoordinator::live_destination(const std::string &host,
+                                                                        const Json &report) {
   const ProcessRecord *process = scheduler_.processes().find(report["process"].get<long>());
   if (!process || !process->migration)
-    return false;
+    return nullptr;
   const auto it = migrations_.find(process->migration);
   if (it == migrations_.end() || !it->second.live || host != it->second.to)
+    return nullptr;
+  return &it->second;
+}
+
+bool MigrationCoordinator::hold_output(const std::string &host, const Json &report) {
+  Migration *m = live_destination(host, report);
+  if (!m)
     return false;
-  it->second.held_output.push_back(report);
+  m->held_output.push_back(report);
   return true;
 }
 
 bool MigrationCoordinator::hold_exit(const std::string &host, const Json &report) {
-  const ProcessRecord *process = scheduler_.processes().find(report["process"].get<long>());
-  if (!process || !process->migration)
-    return false;
-  const auto it = migrations_.find(process->migration);
+  Migration *m = live_destination(host, report);
   // Only a destination that has restored finished the program; one that
   // dies before restoring fails the migration (the source runs on).
-  if (it == migrations_.end() || !it->second.live || host != it->second.to ||
-      !it->second.restored)
+  if (!m || !m->restored)
     return false;
-  it->second.held_exit = report;
+  m->held_exit = report;
   return true;
 }
 

@@ -100,6 +100,7 @@ private:
   };
 
   Migration *find(const Json &report);
+  Migration *live_destination(const std::string &host, const Json &report);
   void restore_on(Migration &m, const std::string &host);
   void start_live(Migration &m, ProcessRecord &process);
   void finish_live(Migration &m);
