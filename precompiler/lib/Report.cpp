@@ -65,6 +65,17 @@ std::string report_json(const std::string &program, PollMode mode, const std::ve
       o << "]}";
       first = false;
     }
+  o << "\n  ],\n  \"cutoffs\": [";
+  first = true;
+  for (const UnitReport &u : units)
+    for (const CutoffReport &c : u.cutoffs) {
+      o << (first ? "" : ",") << "\n    {\"function\": " << q(c.function) << ", \"file\": " << q(c.file)
+        << ", \"line\": " << c.line << ", \"column\": " << c.column << ", \"condition\": " << q(c.condition)
+        << ", \"plain\": [";
+      for (std::size_t i = 0; i < c.plain.size(); ++i) o << (i ? ", " : "") << q(c.plain[i]);
+      o << "]}";
+      first = false;
+    }
   o << "\n  ],\n  \"resume_points\": [";
   first = true;
   for (const UnitReport &u : units)

@@ -182,6 +182,22 @@ private:
   void note_function_addresses(const Stmt *root);
   bool hands_heap_to_libc();
 
+  // ---- cutoffs (`#pragma snow cutoff`) ----------------------------------------
+  void plan_cutoffs(const std::vector<const FunctionDecl *> &defs);
+  std::string plain_copy(const FunctionDecl *fd);
+  const PragmaPollPoint *pragma_at(SourceLocation hash) const {
+    for (const PragmaPollPoint &pp : *in_.pragmas)
+      if (sm_.getFileLoc(pp.hash) == sm_.getFileLoc(hash)) return &pp;
+    return nullptr;
+  }
+  static const IfStmt *as_cutoff(const Stmt *s) {
+    const auto *ifs = dyn_cast_or_null<IfStmt>(s);
+    if (!ifs || !ifs->getThen()) return nullptr;
+    const auto *then = dyn_cast<Expr>(ifs->getThen());
+    const auto *lit = then ? dyn_cast<StringLiteral>(then->IgnoreImpCasts()) : nullptr;
+    return lit && lit->getString() == kCutoffMarker ? ifs : nullptr;
+  }
+
   // ---- migratable functions -------------------------------------------------
   void transform(const FunctionDecl *fd);
 
@@ -215,6 +231,11 @@ private:
   std::map<std::string, int> function_index_;
   std::map<const VarDecl *, std::string> static_names_;
   std::set<const StringLiteral *> hoisted_;
+  // Cutoffs: the leading `if (condition) "__snow_cutoff__";` of each function
+  // that has one, and the plain copy's name of every function a cutoff
+  // leaves plain (by key).
+  std::map<const FunctionDecl *, const IfStmt *> cutoff_of_;
+  std::map<std::string, std::string> plain_name_;
   // The references to free and realloc this rewriting replaced (with
   // snow_free, snow_realloc, snow_realloc_pending): every other one may hand
   // a block of the typed allocator to the C library (hands_heap_to_libc).
@@ -432,7 +453,7 @@ void Impl::rewrite_library_state(const FunctionDecl *fn) {
 
 void Impl::hoist_literals(const Stmt *root) {
   for (const StringLiteral *lit : Nodes(root).literals) {
-    if (is_marker(lit) || hoisted_.count(lit) || lit->getBeginLoc().isMacroID() || !lit->isAscii()) continue;
+    if (is_marker(lit) || lit->getString() == kCutoffMarker || hoisted_.count(lit) || lit->getBeginLoc().isMacroID() || !lit->isAscii()) continue;
     // Only a literal used as a pointer can be stored; one handed straight to a
     // library function (printf's format, strcmp's argument) never is.
     const auto *decay = parent_as<ImplicitCastExpr>(lit);
@@ -571,6 +592,205 @@ struct CallPlan {
   std::vector<const BinaryOperator *> commas;
   std::vector<const VarDecl *> earlier_declarators;
 };
+
+// ---- cutoffs -------------------------------------------------------------------
+//
+// `#pragma snow cutoff(height < 12)`, leading a migratable function's body:
+// a call for which the condition holds on entry runs a plain copy of the
+// function — the original code, with no frame, no resume points and no
+// poll-points — and so does everything it calls. The calls a recursion
+// makes in bulk then cost what they cost before, and a migration waits, at
+// most, for the plain call to return. Resuming calls skip the test: a frame
+// in the checkpoint was an instrumented call. The copies are made of every
+// migratable function reachable from the cutoff's function, so they must all
+// be in this file, and none may call through a pointer that could reach a
+// poll-point (an instrumented function entered from a plain one would push a
+// frame its callers never pushed).
+
+void Impl::plan_cutoffs(const std::vector<const FunctionDecl *> &defs) {
+  std::map<std::string, const FunctionDecl *> here;  // this file's functions, by key
+  for (const FunctionDecl *fd : defs) here[function_key(fd, sm_)] = fd;
+  const auto &migratable = in_.plan->migratable;
+  std::set<std::string> region;
+  for (const FunctionDecl *fd : defs) {
+    const auto *body = cast<CompoundStmt>(fd->getBody());
+    const std::string key = function_key(fd, sm_), name = fd->getNameAsString();
+    for (const StringLiteral *lit : Nodes(body).literals) {
+      if (lit->getString() != kCutoffMarker) continue;
+      const PragmaPollPoint *pragma = pragma_at(lit->getBeginLoc());
+      const Stmt *holder = parent_stmt(lit);
+      while (holder && isa<ImplicitCastExpr>(holder)) holder = parent_stmt(holder);
+      const IfStmt *ifs = as_cutoff(holder);
+      if (!pragma || !ifs) continue;  // the parser has reported the damage
+      const SourceLocation at = pragma->hash;
+      if (!migratable.count(key)) {
+        warning(at, "cutoff-no-effect",
+                "'#pragma snow cutoff' has no effect: no poll-point can be reached from '" + name + "', so its calls are plain already");
+        replace(CharSourceRange::getCharRange(pragma->hash, pragma->end), "");
+        continue;
+      }
+      if (name == "main") {
+        error(at, "cutoff-in-main", "'#pragma snow cutoff' cannot be used in 'main', which is called once");
+        continue;
+      }
+      bool leading = false;
+      for (const Stmt *st : body->body()) {
+        leading = st == ifs;
+        if (leading || !isa<IfStmt>(st)) break;
+      }
+      if (!leading) {
+        error(at, "cutoff-position",
+              "'#pragma snow cutoff' must come first in the body of '" + name +
+                  "', before any declaration or statement other than guard clauses ('if (…) return …;')");
+        continue;
+      }
+      if (cutoff_of_.count(fd)) {
+        error(at, "cutoff-repeated", "'" + name + "' has a cutoff already; join the conditions with '||'");
+        continue;
+      }
+      if (fd->isVariadic() || !fd->hasWrittenPrototype()) {
+        error(at, "cutoff-signature",
+              "'#pragma snow cutoff' needs a prototyped, non-variadic function: the plain call forwards '" + name +
+                  "''s parameters as they are");
+        continue;
+      }
+      bool named = true;
+      for (const ParmVarDecl *p : fd->parameters()) named &= !p->getName().empty();
+      if (!named) {
+        error(at, "cutoff-signature", "'#pragma snow cutoff' needs every parameter of '" + name + "' to have a name");
+        continue;
+      }
+      bool calls_migratable = false;
+      for (const CallExpr *call : Nodes(ifs->getCond()).calls) {
+        const FunctionDecl *callee = call->getDirectCallee();
+        calls_migratable |= callee == nullptr || migratable.count(function_key(callee, sm_)) > 0;
+      }
+      if (calls_migratable) {
+        error(ifs->getCond()->getBeginLoc(), "cutoff-condition-call",
+              "the cutoff's condition calls a function that can reach a poll-point (or through a pointer); "
+              "it is evaluated before the frame exists");
+        continue;
+      }
+      // Every migratable function the plain copy can reach gets a plain copy too.
+      bool ok = true;
+      std::set<std::string> reach = {key};
+      std::vector<std::string> work = {key};
+      while (!work.empty()) {
+        const std::string k = work.back();
+        work.pop_back();
+        auto f = in_.facts->functions.find(k);
+        if (f == in_.facts->functions.end()) continue;
+        const std::string callee_name = f->second.name;
+        const std::string reached = k == key ? "'" + name + "'" : "'" + callee_name + "' (reached from the cutoff of '" + name + "')";
+        if (!here.count(k)) {
+          error(at, "cutoff-other-file",
+                reached + " can reach a poll-point and is defined in another file; plain copies are made of this file's functions only");
+          ok = false;
+          continue;
+        }
+        if (callee_name == "main") {
+          error(at, "cutoff-in-main", reached + " is 'main', which cannot have a plain copy");
+          ok = false;
+          continue;
+        }
+        if (f->second.has_indirect_call && in_.plan->indirect_targets_migratable) {
+          error(at, "cutoff-indirect-call",
+                reached + " calls through a function pointer that may reach a poll-point; a plain copy cannot make "
+                          "that call, because a plain call cannot enter a migratable function");
+          ok = false;
+          continue;
+        }
+        const FunctionDecl *g = here.at(k);
+        if (g->getBeginLoc().isMacroID() || g->getLocation().isMacroID() || !g->hasWrittenPrototype()) {
+          error(at, "cutoff-signature",
+                reached + " is defined by a macro or without a prototype, so no plain copy of it can be made");
+          ok = false;
+          continue;
+        }
+        for (const std::string &c : f->second.callees)
+          if (migratable.count(c) && reach.insert(c).second) work.push_back(c);
+      }
+      if (!ok) continue;
+      cutoff_of_[fd] = ifs;
+      region.insert(reach.begin(), reach.end());
+      const PresumedLoc where = sm_.getPresumedLoc(sm_.getFileLoc(at));
+      CutoffReport r{name, in_.original_path, where.getLine(), where.getColumn(),
+                     Lexer::getSourceText(CharSourceRange::getTokenRange(ifs->getCond()->getSourceRange()), sm_,
+                                          ctx_.getLangOpts()).str(), {}};
+      for (const std::string &k : reach) r.plain.push_back(here.at(k)->getNameAsString());
+      report_.cutoffs.push_back(std::move(r));
+    }
+  }
+  if (region.empty() || log_.has_errors()) return;
+  for (const std::string &k : region) plain_name_[k] = "snow_plain_" + sanitize(k);
+  auto prototype = [&](const std::string &k) {
+    std::string proto;
+    llvm::raw_string_ostream os(proto);
+    here.at(k)->getType().print(os, PrintingPolicy(ctx_.getLangOpts()), plain_name_.at(k));
+    os.flush();
+    return "static " + proto + ";";
+  };
+  const std::string path = c_string_literal(in_.original_path);
+  for (const std::string &k : region) {
+    const FunctionDecl *g = here.at(k);
+    // Before the function: its cutoff, in its wrapper or at the top of its
+    // body, calls the copy.
+    if (cutoff_of_.count(g)) insert_before(g->getBeginLoc(), prototype(k) + " ");
+    // Right after it, where the same macros are defined, under a #line of the
+    // original and followed by one that puts the rest of the file back on its
+    // lines. The plain copies it calls may come later in the file: declared
+    // first (their parameter types are declared by now: the original calls them).
+    std::string copy = "\n";
+    for (const std::string &c : in_.facts->functions.at(k).callees)
+      if (c != k && plain_name_.count(c)) copy += prototype(c) + "\n";
+    const SourceLocation close = sm_.getFileLoc(g->getBody()->getEndLoc());
+    copy += "#line " + std::to_string(sm_.getPresumedLineNumber(sm_.getFileLoc(g->getBeginLoc()))) + " " + path + "\n" +
+            plain_copy(g) + "\n#line " + std::to_string(sm_.getPresumedLineNumber(close)) + " " + path + "\n";
+    insert_after(after_token(close), copy);
+  }
+}
+
+// The text of `fd` as the common rewriting left it (typed allocations,
+// literals, static locals), renamed to its plain copy's name, with its
+// direct calls of migratable functions going to their plain copies and its
+// poll-points and cutoffs dropped.
+std::string Impl::plain_copy(const FunctionDecl *fd) {
+  struct Edit {
+    SourceLocation begin, end;
+    std::string text;
+  };
+  std::vector<Edit> edits;
+  const SourceLocation name = sm_.getFileLoc(fd->getLocation());
+  edits.push_back({name, after_token(name), plain_name_.at(function_key(fd, sm_))});
+  const Nodes nodes(fd->getBody());
+  for (const CallExpr *call : nodes.calls) {
+    const FunctionDecl *callee = call->getDirectCallee();
+    if (!callee || !plain_name_.count(function_key(callee, sm_))) continue;
+    const auto *ref = dyn_cast<DeclRefExpr>(strip(call->getCallee()));
+    if (!ref || ref->getLocation().isMacroID()) continue;  // a macro's call: plan_cutoffs refused the region
+    edits.push_back({ref->getLocation(), after_token(ref->getLocation()), plain_name_.at(function_key(callee, sm_))});
+  }
+  for (const StringLiteral *lit : nodes.literals) {
+    if (lit->getString() == kAutoPollMarker) {
+      const SourceLocation semi = Lexer::findLocationAfterToken(sm_.getFileLoc(lit->getEndLoc()), tok::semi, sm_,
+                                                                ctx_.getLangOpts(), false);
+      edits.push_back({sm_.getFileLoc(lit->getBeginLoc()), semi, ""});
+    } else if (lit->getString() == kUserPollMarker || lit->getString() == kCutoffMarker) {
+      if (const PragmaPollPoint *pp = pragma_at(lit->getBeginLoc())) edits.push_back({pp->hash, pp->end, ""});
+    }
+  }
+  std::sort(edits.begin(), edits.end(), [&](const Edit &a, const Edit &b) { return offset(a.begin) < offset(b.begin); });
+  // Internal linkage from the static prototype plan_cutoffs puts before it.
+  std::string out;
+  SourceLocation from = sm_.getFileLoc(fd->getBeginLoc());
+  for (const Edit &e : edits) {
+    if (offset(e.begin) < offset(from)) continue;  // inside an earlier edit
+    out += rw_.getRewrittenText(CharSourceRange::getCharRange(from, e.begin)) + e.text;
+    from = e.end;
+  }
+  out += rw_.getRewrittenText(CharSourceRange::getCharRange(from, after_token(fd->getBody()->getEndLoc())));
+  return out;
+}
 
 void Impl::transform(const FunctionDecl *fd) {
   const std::string fname = fd->getNameAsString();
@@ -1182,6 +1402,27 @@ void Impl::transform(const FunctionDecl *fd) {
   // original program - the compiler then saves no registers on that path. A
   // resuming call skips them: its frame is in the checkpoint, so the original
   // call passed them, though its arguments, re-evaluated now, may differ.
+  //
+  // A cutoff (plan_cutoffs) is a guard whose statement is the plain call;
+  // what it spans in the file is its pragma line.
+  const IfStmt *cutoff = cutoff_of_.count(fd) ? cutoff_of_.at(fd) : nullptr;
+  auto guard_span = [&](const IfStmt *g) -> std::pair<unsigned, unsigned> {
+    if (g == cutoff) {
+      const PragmaPollPoint *pp = pragma_at(g->getBeginLoc());
+      return {offset(pp->hash), offset(pp->end)};
+    }
+    return {offset(g->getBeginLoc()), offset(g->getEndLoc())};
+  };
+  auto guard_end = [&](const IfStmt *g) {
+    return g == cutoff ? pragma_at(g->getBeginLoc())->end : statement_range(g->getThen()).getEnd();
+  };
+  std::string plain_call;
+  if (cutoff) {
+    std::string args;
+    for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+    plain_call = plain_name_.at(key) + "(" + args + ")";
+    plain_call = fd->getReturnType()->isVoidType() ? "{ " + plain_call + "; return; }" : "return " + plain_call + ";";
+  }
   std::vector<const IfStmt *> guards;
   if (!points.empty() && fname != "main") {
     std::function<bool(const Stmt *)> plain = [&](const Stmt *st) {
@@ -1196,7 +1437,7 @@ void Impl::transform(const FunctionDecl *fd) {
       if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !plain(ifs) ||
           ifs->getBeginLoc().isMacroID() || ifs->getLParenLoc().isMacroID() || ifs->getRParenLoc().isMacroID())
         break;
-      const unsigned b = offset(ifs->getBeginLoc()), e = offset(ifs->getEndLoc());
+      const auto [b, e] = guard_span(ifs);
       bool has_point = false;
       for (const unsigned at : point_offset) has_point |= at >= b && at <= e;
       for (const CallPlan &cp : calls) has_point |= offset(cp.call->getBeginLoc()) >= b && offset(cp.call->getBeginLoc()) <= e;
@@ -1204,10 +1445,16 @@ void Impl::transform(const FunctionDecl *fd) {
       guards.push_back(ifs);
     }
   }
+  if (cutoff && std::find(guards.begin(), guards.end(), cutoff) == guards.end()) {
+    error(pragma_at(cutoff->getBeginLoc())->hash, "cutoff-position",
+          "'#pragma snow cutoff' must come first in the body of '" + fname +
+              "', before any statement that holds a resume point");
+    return;
+  }
   auto in_guard = [&](const Stmt *st) {
     const unsigned at = offset(st->getBeginLoc());
     for (const IfStmt *g : guards)
-      if (at >= offset(g->getBeginLoc()) && at <= offset(g->getEndLoc())) return true;
+      if (at >= guard_span(g).first && at <= guard_span(g).second) return true;
     return false;
   };
   // Better still, the guards move into a wrapper with the function's own
@@ -1237,6 +1484,12 @@ void Impl::transform(const FunctionDecl *fd) {
       std::replace(split_header.begin(), split_header.end(), '\n', ' ');
       std::replace(split_header.begin(), split_header.end(), '\r', ' ');
       for (const IfStmt *g : guards) {
+        if (g == cutoff) {
+          split_guards += "if (__builtin_expect(!snow_resuming, 1) && (" + text(g->getCond()) + ")) " + plain_call + " ";
+          const PragmaPollPoint *pp = pragma_at(g->getBeginLoc());
+          replace(CharSourceRange::getCharRange(pp->hash, pp->end), "");
+          continue;
+        }
         const CharSourceRange whole = CharSourceRange::getCharRange(sm_.getFileLoc(g->getBeginLoc()),
                                                                     statement_range(g->getThen()).getEnd());
         split_guards += "if (__builtin_expect(!snow_resuming, 1) && (" + text(g->getCond()) + ")) " +
@@ -1248,6 +1501,12 @@ void Impl::transform(const FunctionDecl *fd) {
   }
   if (split_header.empty())
     for (const IfStmt *g : guards) {
+      if (g == cutoff) {
+        const PragmaPollPoint *pp = pragma_at(g->getBeginLoc());
+        replace(CharSourceRange::getCharRange(pp->hash, pp->end),
+                "if (__builtin_expect(!snow_resuming, 1) && (" + text(g->getCond()) + ")) " + plain_call);
+        continue;
+      }
       insert_after(after_token(g->getLParenLoc()), "__builtin_expect(!snow_resuming, 1) && (");
       insert_before(g->getRParenLoc(), ")");
     }
@@ -1332,7 +1591,7 @@ void Impl::transform(const FunctionDecl *fd) {
     for (std::size_t k = 0; k < points.size(); ++k) prologue += "case " + std::to_string(k + 1) + ": goto " + labels[k] + "; ";
     prologue += "default: break; } ";
   }
-  if (!guards.empty()) insert_after(statement_range(guards.back()->getThen()).getEnd(), prologue);
+  if (!guards.empty()) insert_after(guard_end(guards.back()), prologue);
   else insert_after(after_token(body->getLBracLoc()), prologue);
   insert_before(body->getRBracLoc(), " snow_leave(&snow_F); ");
   if (!split_header.empty()) {
@@ -1351,13 +1610,21 @@ void Impl::transform(const FunctionDecl *fd) {
 }
 
 bool Impl::run(std::string &out) {
+  // The rewriting every function gets comes first, so that the plain
+  // copies cutoffs need (plan_cutoffs) can be taken before any function is
+  // made migratable.
+  std::vector<const FunctionDecl *> defs;
   for (const Decl *d : ctx_.getTranslationUnitDecl()->decls()) {
     const auto *fd = dyn_cast<FunctionDecl>(d);
     if (!fd || !fd->doesThisDeclarationHaveABody() || !in_main(fd->getLocation())) continue;
+    defs.push_back(fd);
     hoist_static_locals(fd);
     rewrite_allocations(fd);
     rewrite_library_state(fd);
     hoist_literals(fd->getBody());
+  }
+  plan_cutoffs(defs);
+  for (const FunctionDecl *fd : defs) {
     if (in_.plan->migratable.count(function_key(fd, sm_))) transform(fd);
     note_function_addresses(fd->getBody());
   }

@@ -32,10 +32,20 @@ struct ResumePointReport {
   std::vector<std::string> live;
 };
 
+// A `#pragma snow cutoff`: below it, calls run the plain copies of `plain`.
+struct CutoffReport {
+  std::string function;
+  std::string file;
+  unsigned line = 0, column = 0;
+  std::string condition;
+  std::vector<std::string> plain;  // the functions copied (by name)
+};
+
 struct UnitReport {
   std::string file;
   std::vector<std::string> migratable_functions;
   std::vector<ResumePointReport> resume_points;
+  std::vector<CutoffReport> cutoffs;
   unsigned allocations = 0;
   unsigned globals = 0;
 };

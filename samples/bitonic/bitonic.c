@@ -21,7 +21,8 @@
 
 enum { DEFAULT_HEIGHT = 17, MAX_HEIGHT = 24, DEFAULT_ROUNDS = 4, MAX_ROUNDS = 1000 };
 
-/* Subtrees at least this high are worth a migration point; smaller ones are the hot kernel. */
+/* Subtrees at least this high are worth a migration point; smaller ones are the hot kernel,
+ * which the cutoff in bitonic_sort leaves as it is (no poll-points, no frames). */
 enum { POLL_MIN_HEIGHT = 12 };
 
 enum direction { ASCENDING, DESCENDING };
@@ -120,9 +121,8 @@ static void bitonic_merge(struct node *t, uint32_t *spare, int height, enum dire
 static void bitonic_sort(struct node *t, uint32_t *spare, int height, enum direction dir) {
   if (t == NULL)
     return;
-  if (height >= POLL_MIN_HEIGHT) {
+#pragma snow cutoff(height < POLL_MIN_HEIGHT)
 #pragma snow poll
-  }
   enum direction opposite = dir == ASCENDING ? DESCENDING : ASCENDING;
   bitonic_sort(t->left, &t->value, height - 1, dir);
   bitonic_sort(t->right, spare, height - 1, opposite);
