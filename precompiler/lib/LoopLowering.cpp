@@ -61,10 +61,33 @@ public:
     return true;
   }
 
+  // A condition with a call where C may not evaluate it (the right operand
+  // of && or ||, a branch of ?:) is evaluated at the top of the body
+  // instead, into a flag the loop breaks on:
+  //   while (i < n && keep(i)) {…}   while (1) { _Bool snow_while_L_C = (i < n && keep(i)); if (!snow_while_L_C) break; …}
+  // and that declaration's operator is lowered in the next round
+  // (ConditionalLowering.h). Nothing of the body is in scope there yet, so
+  // no name it declares can hide one the condition uses.
+  bool VisitWhileStmt(WhileStmt *w) {
+    const Expr *cond = w->getCond();
+    Body body;
+    if (w->getConditionVariable() || !conditional_call(cond) || !body_of(w->getBody(), body)) return true;
+    if (!usable({w->getWhileLoc(), cond->getBeginLoc(), cond->getEndLoc()})) return true;
+    std::string moved;
+    if (!tokens_of(cond, moved)) return true;
+    const std::string flag = "snow_while_" + suffix(w->getWhileLoc());
+    std::vector<TextEdit> edits;
+    open_body(body, "_Bool " + flag + " = (" + moved + "); if (!" + flag + ") break;", edits);
+    replace_keeping_lines(cond, "1", edits);
+    edits_.insert(edits_.end(), edits.begin(), edits.end());
+    return true;
+  }
+
   bool VisitForStmt(ForStmt *f) {
     const Expr *inc = f->getInc();
     Body body;
-    if (!inc || !has_movable_call(inc) || !body_of(f->getBody(), body)) return true;
+    if (!inc || !has_movable_call(inc)) return lower_for_condition(f);
+    if (!body_of(f->getBody(), body)) return true;
     if (!usable({f->getForLoc(), inc->getBeginLoc(), inc->getEndLoc()})) return true;
     std::string moved;
     if (!tokens_of(inc, moved) || shadows(body, inc)) return true;
@@ -130,6 +153,50 @@ private:
       edits.push_back({offset(c->getContinueLoc()), static_cast<unsigned>(std::strlen("continue")), "goto " + label});
     }
     return true;
+  }
+
+  // A `for` condition as a `while` condition above: `for (i = 0; i < n &&
+  // keep(i); i++)` becomes `for (i = 0; ; i++) { _Bool … = (i < n &&
+  // keep(i)); if (!…) break; … }`, so `continue` still runs the increment
+  // and then the condition. (With an increment to move as well, that comes
+  // first, and the condition in the next round.)
+  bool lower_for_condition(const ForStmt *f) {
+    const Expr *cond = f->getCond();
+    Body body;
+    if (!cond || f->getConditionVariable() || !conditional_call(cond) || !body_of(f->getBody(), body)) return true;
+    if (!usable({f->getForLoc(), cond->getBeginLoc(), cond->getEndLoc()})) return true;
+    std::string moved;
+    if (!tokens_of(cond, moved)) return true;
+    const std::string flag = "snow_for_" + suffix(f->getForLoc());
+    std::vector<TextEdit> edits;
+    open_body(body, "_Bool " + flag + " = (" + moved + "); if (!" + flag + ") break;", edits);
+    replace_keeping_lines(cond, "", edits);
+    edits_.insert(edits_.end(), edits.begin(), edits.end());
+    return true;
+  }
+
+  // Whether `e` may call a migratable function where C may not evaluate it.
+  bool conditional_call(const Expr *e) const {
+    if (!e) return false;
+    e = e->IgnoreParens();
+    if (const auto *b = dyn_cast<BinaryOperator>(e))
+      if ((b->getOpcode() == BO_LAnd || b->getOpcode() == BO_LOr) && has_movable_call(b->getRHS())) return true;
+    if (const auto *c = dyn_cast<ConditionalOperator>(e))
+      if (has_movable_call(c->getTrueExpr()) || has_movable_call(c->getFalseExpr())) return true;
+    if (isa<UnaryExprOrTypeTraitExpr>(e) || isa<StmtExpr>(e)) return false;
+    for (const Stmt *child : e->children())
+      if (conditional_call(dyn_cast_or_null<Expr>(child))) return true;
+    return false;
+  }
+
+  // `code` first in the body (which body_of accepted).
+  void open_body(const Body &body, const std::string &code, std::vector<TextEdit> &edits) const {
+    if (body.compound) {
+      edits.push_back({offset(body.compound->getLBracLoc()) + 1, 0, " " + code});
+      return;
+    }
+    edits.push_back({body.open, 0, "{ " + code + " "});
+    edits.push_back({body.close, 0, " }"});
   }
 
   std::vector<TextEdit> edits_;

@@ -4,6 +4,13 @@
 //   do { … } while (more(p));           { _Bool snow_more_12_3; do { …
 //                                          snow_next_12_3: snow_more_12_3 = more(p); } while (snow_more_12_3); }
 //   for (i = 0; i < n; i = step(i)) {…}  for (i = 0; i < n; ) { … snow_next_12_3: i = step(i); }
+//   while (i < n && keep(i)) {…}         while (1) { _Bool snow_while_12_3 = (i < n && keep(i));
+//                                          if (!snow_while_12_3) break; … }
+//
+// (the last for a `while` or `for` condition with a call in an operand C may
+// not evaluate — of &&, || or ?: — whose flag's declaration
+// ConditionalLowering.h then lowers; a plain call in a `while` or `for`
+// condition the rewriter moves itself.)
 //
 // A `continue` of the loop becomes `goto snow_next_…`, so it still runs the
 // condition or the increment first. Only calls that may reach a migratable

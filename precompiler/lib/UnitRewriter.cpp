@@ -972,8 +972,9 @@ void Impl::transform(const FunctionDecl *fd) {
     if (conditional) {
       cp.role = Role::Unsupported;
       cp.why = "a call to a migratable function in a conditionally evaluated operand (&&, ||, ?:) is not supported "
-               "here (a loop condition, GNU ?:, a ?: whose type cannot be declared, nested too deep, or a macro: "
-               "ConditionalLowering.h); move it into its own statement";
+               "here (GNU ?:, a ?: whose type cannot be declared, a loop whose body is a single statement other than an "
+               "expression, nested too deep, or a macro: ConditionalLowering.h, LoopLowering.h); move it into its own "
+               "statement";
     } else if (p == nullptr || isa<CompoundStmt>(p) || isa<LabelStmt>(p) || isa<CaseStmt>(p) || isa<DefaultStmt>(p) ||
                (isa<IfStmt>(p) && cast<IfStmt>(p)->getCond() != cur) ||
                (isa<WhileStmt>(p) && cast<WhileStmt>(p)->getCond() != cur) ||

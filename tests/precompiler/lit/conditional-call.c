@@ -20,15 +20,16 @@ int main(int argc, char **argv) {
   // Unconditionally evaluated: nothing to lower.
   // CHECK: snow_L.snow_t3 = leaf(b); int d = snow_L.snow_t3 ?: a;
   int d = leaf(b) ?: a;
+  // A loop condition is evaluated again each time round: it moves to the top
+  // of the body first (LoopLowering.h), then its operator into a temporary.
+  // CHECK: while (1) { _Bool snow_and_[[W:[0-9]+_[0-9]+]] = (d > 0); if (snow_and_[[W]]) {{{.*}} = leaf ( d ); snow_and_[[W]] = ({{.*}} > 5); } _Bool snow_while_{{[0-9]+}}_3 = (snow_and_[[W]]); if (!snow_while_{{[0-9]+}}_3) break; d--; }
+  while (d > 0 && leaf(d) > 5) d--;
 #ifdef REFUSED
   // GNU `x ?: y` evaluates y only when x is zero.
   // BAD: conditional-call.c:[[@LINE+1]]:16: error: a call to a migratable function in a conditionally evaluated operand
   int c = b ?: leaf(a);
-  // A loop condition is evaluated again each time round: not moved.
-  // BAD: conditional-call.c:[[@LINE+1]]:19: error: a call to a migratable function in a conditionally evaluated operand
-  while (d > 0 && leaf(d) > 5) d--;
   d += c;
 #endif
   return a + b + d;
 }
-// BAD: snow-precompile: 2 error(s); no output written
+// BAD: snow-precompile: 1 error(s); no output written
