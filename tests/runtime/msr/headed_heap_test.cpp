@@ -61,17 +61,18 @@ TEST(HeadedHeap, FindsItsBlocksAndNoOthers) {
   EXPECT_EQ(heap.size(), 0u);
 }
 
+// 20000 blocks: the first table (160 KiB of entries, an mmapped chunk) grows twice.
 TEST(HeadedHeap, ReusesFreedEntriesAndGrowsPastItsFirstTable) {
   HeadedHeap heap;
   std::vector<void *> blocks;
-  for (std::size_t i = 0; i < 5000; ++i) blocks.push_back(allocate(heap, i, static_cast<TypeId>(i % 7)));
+  for (std::size_t i = 0; i < 20000; ++i) blocks.push_back(allocate(heap, i, static_cast<TypeId>(i % 7)));
   for (std::size_t i = 1; i < blocks.size(); i += 2) release(heap, blocks[i]);
-  EXPECT_EQ(heap.size(), 2500u);
+  EXPECT_EQ(heap.size(), 10000u);
   for (std::size_t i = 1; i < blocks.size(); i += 2) blocks[i] = allocate(heap, i + 1, 9);
-  EXPECT_EQ(heap.size(), 5000u);
+  EXPECT_EQ(heap.size(), 20000u);
   std::size_t seen = 0;
   heap.for_each([&](const HeadedHeap::Entry &) { ++seen; });
-  EXPECT_EQ(seen, 5000u);
+  EXPECT_EQ(seen, 20000u);
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const HeadedHeap::Entry *e = heap.find(blocks[i]);
     ASSERT_NE(e, nullptr) << i;
