@@ -40,7 +40,9 @@ struct Nodes : RecursiveASTVisitor<Nodes> {
   std::vector<const DeclRefExpr *> refs;
   std::vector<const DeclStmt *> decls;
   std::vector<const StringLiteral *> literals;
+  std::vector<const PredefinedExpr *> predefined;  // __func__ and the like
   explicit Nodes(const Stmt *root) { TraverseStmt(const_cast<Stmt *>(root)); }
+  bool VisitPredefinedExpr(PredefinedExpr *p) { predefined.push_back(p); return true; }
   bool VisitCallExpr(CallExpr *c) { calls.push_back(c); return true; }
   bool VisitDeclRefExpr(DeclRefExpr *r) { refs.push_back(r); return true; }
   bool VisitDeclStmt(DeclStmt *d) { decls.push_back(d); return true; }
@@ -185,6 +187,7 @@ private:
   // ---- cutoffs (`#pragma snow cutoff`) ----------------------------------------
   void plan_cutoffs(const std::vector<const FunctionDecl *> &defs);
   std::string plain_copy(const FunctionDecl *fd);
+  std::pair<std::string, std::string> own_name_macros(const FunctionDecl *fd);
   const PragmaPollPoint *pragma_at(SourceLocation hash) const {
     for (const PragmaPollPoint &pp : *in_.pragmas)
       if (sm_.getFileLoc(pp.hash) == sm_.getFileLoc(hash)) return &pp;
@@ -744,10 +747,33 @@ void Impl::plan_cutoffs(const std::vector<const FunctionDecl *> &defs) {
     for (const std::string &c : in_.facts->functions.at(k).callees)
       if (c != k && plain_name_.count(c)) copy += prototype(c) + "\n";
     const SourceLocation close = sm_.getFileLoc(g->getBody()->getEndLoc());
-    copy += "#line " + std::to_string(sm_.getPresumedLineNumber(sm_.getFileLoc(g->getBeginLoc()))) + " " + path + "\n" +
-            plain_copy(g) + "\n#line " + std::to_string(sm_.getPresumedLineNumber(close)) + " " + path + "\n";
+    // `__func__` (also from a macro) names the function the user wrote, not its copy.
+    const auto [define_name, undefine_name] = own_name_macros(g);
+    copy += define_name.empty() ? "#line " + std::to_string(sm_.getPresumedLineNumber(sm_.getFileLoc(g->getBeginLoc()))) + " " + path + "\n"
+                                : define_name;
+    copy += plain_copy(g) + (undefine_name.empty() ? "\n#line " + std::to_string(sm_.getPresumedLineNumber(close)) + " " + path + "\n"
+                                                   : undefine_name + "\n");
     insert_after(after_token(close), copy);
   }
+}
+
+// A function that is renamed (its body split from its guards, or a plain
+// copy) still answers `__func__` with the user's name, also where a macro
+// writes it: when its body uses one, the pair of texts that define
+// `__func__`, `__FUNCTION__` and `__PRETTY_FUNCTION__` as that name before
+// the function's first line and undefine them after its last. Each starts
+// and ends a line and ends with a #line, so every line keeps its number.
+std::pair<std::string, std::string> Impl::own_name_macros(const FunctionDecl *fd) {
+  if (Nodes(fd->getBody()).predefined.empty()) return {"", ""};
+  const std::string name = c_string_literal(fd->getNameAsString()), path = c_string_literal(in_.original_path);
+  const auto line = [&](SourceLocation l) { return std::to_string(sm_.getPresumedLineNumber(sm_.getFileLoc(l))); };
+  std::string define, undefine;
+  for (const char *macro : {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"}) {
+    define += std::string("#define ") + macro + " " + name + "\n";
+    undefine += std::string("#undef ") + macro + "\n";
+  }
+  return {"\n" + define + "#line " + line(fd->getBeginLoc()) + " " + path + "\n",
+          "\n" + undefine + "#line " + line(fd->getBody()->getEndLoc()) + " " + path + "\n"};
 }
 
 // The text of `fd` as the common rewriting left it (typed allocations,
@@ -1602,10 +1628,12 @@ void Impl::transform(const FunctionDecl *fd) {
     const bool is_void = fd->getReturnType()->isVoidType();
     // Declared first: the body calls the wrapper (recursion) before its definition.
     insert_before(fd->getBeginLoc(), split_header + "; ");
+    // The body is renamed, but its `__func__` is still the user's name.
+    const auto [define_name, undefine_name] = own_name_macros(fd);
     rw_.InsertTextBefore(sm_.getFileLoc(fd->getBeginLoc()),
-                         std::string("__attribute__((noinline)) ") + (fd->getStorageClass() == SC_Static ? "" : "static "));
+                         define_name + "__attribute__((noinline)) " + (fd->getStorageClass() == SC_Static ? "" : "static "));
     replace(CharSourceRange::getTokenRange(fd->getLocation(), fd->getLocation()), body_name);
-    insert_after(after_token(body->getRBracLoc()), " " + split_header + "{ " + split_guards +
+    insert_after(after_token(body->getRBracLoc()), undefine_name + " " + split_header + "{ " + split_guards +
                                                         (is_void ? "" : "return ") + body_name + "(" + args + "); }");
   }
 }

@@ -77,3 +77,23 @@ int main(void) {
   count(&root, &n);
   return sum(&root, 5) + n;
 }
+
+// A renamed function - a body split from its guards, a plain copy - still
+// answers __func__ (also through a macro) with the user's name.
+#define WHERE() __func__
+// CHECK: #define __func__ "named"
+// CHECK-NEXT: #define __FUNCTION__ "named"
+// CHECK-NEXT: #define __PRETTY_FUNCTION__ "named"
+// CHECK-NEXT: #line [[#@LINE+7]] "{{.*}}cutoff.c"
+// CHECK-NEXT: __attribute__((noinline)) static const char *snow_body_{{.*}}_named(int n)
+// CHECK: #undef __func__
+// CHECK-NEXT: #undef __FUNCTION__
+// CHECK-NEXT: #undef __PRETTY_FUNCTION__
+// CHECK-NEXT: #line [[#@LINE+7]] "{{.*}}cutoff.c"
+// CHECK-NEXT: static const char *named(int n) { if (__builtin_expect(!snow_resuming, 1) && (n < 0)) return __func__;
+static const char *named(int n) {
+  if (n < 0)
+    return __func__;
+#pragma snow poll
+  return n ? WHERE() : __FUNCTION__;
+}
