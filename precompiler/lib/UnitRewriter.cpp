@@ -186,7 +186,7 @@ private:
 
   // ---- cutoffs (`#pragma snow cutoff`) ----------------------------------------
   void plan_cutoffs(const std::vector<const FunctionDecl *> &defs);
-  std::string plain_copy(const FunctionDecl *fd);
+  std::string plain_copy(const FunctionDecl *fd, bool &split);
   std::pair<std::string, std::string> own_name_macros(const FunctionDecl *fd);
   const PragmaPollPoint *pragma_at(SourceLocation hash) const {
     for (const PragmaPollPoint &pp : *in_.pragmas)
@@ -747,11 +747,21 @@ void Impl::plan_cutoffs(const std::vector<const FunctionDecl *> &defs) {
     for (const std::string &c : in_.facts->functions.at(k).callees)
       if (c != k && plain_name_.count(c)) copy += prototype(c) + "\n";
     const SourceLocation close = sm_.getFileLoc(g->getBody()->getEndLoc());
+    // Its guards' wrapper calls the copy's body, defined after it (plain_copy).
+    bool split = false;
+    const std::string text = plain_copy(g, split);
+    if (split) {
+      std::string proto;
+      llvm::raw_string_ostream os(proto);
+      g->getType().print(os, PrintingPolicy(ctx_.getLangOpts()), "snow_plain_body_" + sanitize(k));
+      os.flush();
+      copy += "static " + proto + ";\n";
+    }
     // `__func__` (also from a macro) names the function the user wrote, not its copy.
     const auto [define_name, undefine_name] = own_name_macros(g);
     copy += define_name.empty() ? "#line " + std::to_string(sm_.getPresumedLineNumber(sm_.getFileLoc(g->getBeginLoc()))) + " " + path + "\n"
                                 : define_name;
-    copy += plain_copy(g) + (undefine_name.empty() ? "\n#line " + std::to_string(sm_.getPresumedLineNumber(close)) + " " + path + "\n"
+    copy += text + (undefine_name.empty() ? "\n#line " + std::to_string(sm_.getPresumedLineNumber(close)) + " " + path + "\n"
                                                    : undefine_name + "\n");
     insert_after(after_token(close), copy);
   }
@@ -780,7 +790,7 @@ std::pair<std::string, std::string> Impl::own_name_macros(const FunctionDecl *fd
 // literals, static locals), renamed to its plain copy's name, with its
 // direct calls of migratable functions going to their plain copies and its
 // poll-points and cutoffs dropped.
-std::string Impl::plain_copy(const FunctionDecl *fd) {
+std::string Impl::plain_copy(const FunctionDecl *fd, bool &split) {
   struct Edit {
     SourceLocation begin, end;
     std::string text;
@@ -806,16 +816,58 @@ std::string Impl::plain_copy(const FunctionDecl *fd) {
     }
   }
   std::sort(edits.begin(), edits.end(), [&](const Edit &a, const Edit &b) { return offset(a.begin) < offset(b.begin); });
+  // The rewritten text of [from, to) with the edits above.
+  auto piece = [&](SourceLocation from, SourceLocation to) {
+    std::string out;
+    for (const Edit &e : edits) {
+      if (offset(e.begin) < offset(from) || offset(e.begin) >= offset(to)) continue;  // outside, or inside an earlier edit
+      out += rw_.getRewrittenText(CharSourceRange::getCharRange(from, e.begin)) + e.text;
+      from = e.end;
+    }
+    return out + rw_.getRewrittenText(CharSourceRange::getCharRange(from, to));
+  };
+  const auto *body = cast<CompoundStmt>(fd->getBody());
+  const SourceLocation begin = sm_.getFileLoc(fd->getBeginLoc()), open = sm_.getFileLoc(body->getLBracLoc());
+  const SourceLocation end = after_token(body->getEndLoc());
   // Internal linkage from the static prototype plan_cutoffs puts before it.
-  std::string out;
-  SourceLocation from = sm_.getFileLoc(fd->getBeginLoc());
-  for (const Edit &e : edits) {
-    if (offset(e.begin) < offset(from)) continue;  // inside an earlier edit
-    out += rw_.getRewrittenText(CharSourceRange::getCharRange(from, e.begin)) + e.text;
-    from = e.end;
+  //
+  // Leading guard clauses (`if (t == NULL) return;`) go into a wrapper the
+  // compiler inlines into the callers, as for a migratable function and as
+  // the original's compiler splits the original: otherwise every leaf call of
+  // a recursion would be a call in the copy that was none in the original.
+  std::vector<const IfStmt *> guards;
+  std::function<bool(const Stmt *)> movable = [&](const Stmt *st) {
+    if (!st) return true;
+    if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st)) return false;
+    for (const Stmt *c : st->children())
+      if (!movable(c)) return false;
+    return true;
+  };
+  for (const Stmt *st : body->body()) {
+    const auto *ifs = dyn_cast<IfStmt>(st);
+    if (ifs && as_cutoff(ifs)) continue;  // its pragma line is dropped
+    if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !movable(ifs) ||
+        ifs->getBeginLoc().isMacroID() || ifs->getEndLoc().isMacroID())
+      break;
+    guards.push_back(ifs);
   }
-  out += rw_.getRewrittenText(CharSourceRange::getCharRange(from, after_token(fd->getBody()->getEndLoc())));
-  return out;
+  const std::string header = Lexer::getSourceText(CharSourceRange::getCharRange(begin, open), sm_, ctx_.getLangOpts()).str();
+  split = !guards.empty() && !fd->isVariadic() && fd->hasWrittenPrototype() && !header.empty() &&
+               header.find("//") == std::string::npos && header.find("/*") == std::string::npos &&
+               header.find('#') == std::string::npos && header.find('\\') == std::string::npos;
+  for (const ParmVarDecl *p : fd->parameters()) split &= !p->getName().empty();
+  if (!split) return piece(begin, end);
+  const std::string copy_name = plain_name_.at(function_key(fd, sm_)), body_name = "snow_plain_body_" + sanitize(function_key(fd, sm_));
+  std::string args;
+  for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+  std::string body_header = piece(begin, open);
+  std::replace(body_header.begin(), body_header.end(), '\n', ' ');
+  std::replace(body_header.begin(), body_header.end(), '\r', ' ');
+  body_header.replace(body_header.find(copy_name), copy_name.size(), body_name);
+  const SourceLocation guards_end = statement_range(guards.back()->getThen()).getEnd();
+  const bool is_void = fd->getReturnType()->isVoidType();
+  return piece(begin, guards_end) + " " + (is_void ? "" : "return ") + body_name + "(" + args + "); } " +
+         "__attribute__((noinline)) " + body_header + "{" + piece(guards_end, end);
 }
 
 void Impl::transform(const FunctionDecl *fd) {

@@ -6,7 +6,7 @@
 // RUN: %FileCheck %s --check-prefix=REPORT < %t/snow-report.json
 // REPORT: "cutoffs": [
 // REPORT-NEXT: {"function": "sum", "file": "{{.*}}cutoff.c", "line": 39, "column": 1, "condition": "height < 4", "plain": ["sum", "visit"]},
-// REPORT-NEXT: {"function": "count", "file": "{{.*}}cutoff.c", "line": 58, "column": 1, "condition": "*n > 100", "plain": ["count", "sum", "visit"]}
+// REPORT-NEXT: {"function": "count", "file": "{{.*}}cutoff.c", "line": 63, "column": 1, "condition": "*n > 100", "plain": ["count", "sum", "visit"]}
 #include <stddef.h>
 
 struct node {
@@ -41,13 +41,18 @@ static int sum(struct node *t, int height) {
   int here = visit(t);
   return here + sum(t->left, height - 1) + sum(t->right, height - 1);
 }
+// The copy's guards go into a wrapper, inlined by the compiler; its body
+// follows on the same line.
 // CHECK: static int (snow_plain_{{.*}}cutoff_c_visit)(struct node *);
-// CHECK-NEXT: #line [[#@LINE-9]] "{{.*}}cutoff.c"
+// CHECK-NEXT: static int (snow_plain_body_{{.*}}cutoff_c_sum)(struct node *, int);
+// CHECK-NEXT: #line [[#@LINE-12]] "{{.*}}cutoff.c"
 // CHECK-NEXT: static int snow_plain_{{.*}}cutoff_c_sum(struct node *t, int height) {
+// CHECK-NEXT: if (t == NULL)
+// CHECK-NEXT: return 0; return snow_plain_body_{{.*}}cutoff_c_sum(t, height); } __attribute__((noinline)) static int snow_plain_body_{{.*}}cutoff_c_sum(struct node *t, int height) {
 // CHECK: int here = snow_plain_{{.*}}cutoff_c_visit(t);
 // CHECK-NEXT: return here + snow_plain_{{.*}}cutoff_c_sum(t->left, height - 1) + snow_plain_{{.*}}cutoff_c_sum(t->right, height - 1);
 // CHECK-NEXT: }
-// CHECK-NEXT: #line [[#@LINE-7]] "{{.*}}cutoff.c"
+// CHECK-NEXT: #line [[#@LINE-12]] "{{.*}}cutoff.c"
 // CHECK: static int sum(struct node *t, int height) { if (__builtin_expect(!snow_resuming, 1) && (t == NULL)) return 0; if (__builtin_expect(!snow_resuming, 1) && (height < 4)) return snow_plain_{{.*}}cutoff_c_sum(t, height); return snow_body_{{.*}}cutoff_c_sum(t, height); }
 
 // Without a wrapper (a comment in the header), the cutoff stays first in the
