@@ -724,8 +724,10 @@ void Impl::plan_cutoffs(const std::vector<const FunctionDecl *> &defs) {
       report_.cutoffs.push_back(std::move(r));
     }
   }
-  if (region.empty() || log_.has_errors()) return;
+  // Named even when an error was reported, so that transform() still checks
+  // (and reports on) every cutoff; no output is written then.
   for (const std::string &k : region) plain_name_[k] = "snow_plain_" + sanitize(k);
+  if (region.empty() || log_.has_errors()) return;
   auto prototype = [&](const std::string &k) {
     std::string proto;
     llvm::raw_string_ostream os(proto);
@@ -838,7 +840,10 @@ std::string Impl::plain_copy(const FunctionDecl *fd, bool &split) {
   std::vector<const IfStmt *> guards;
   std::function<bool(const Stmt *)> movable = [&](const Stmt *st) {
     if (!st) return true;
-    if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st)) return false;
+    // A goto's label would stay in the body.
+    if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st) || isa<GotoStmt>(st) ||
+        isa<IndirectGotoStmt>(st))
+      return false;
     for (const Stmt *c : st->children())
       if (!movable(c)) return false;
     return true;
@@ -1506,7 +1511,9 @@ void Impl::transform(const FunctionDecl *fd) {
   if (!points.empty() && fname != "main") {
     std::function<bool(const Stmt *)> plain = [&](const Stmt *st) {
       if (!st) return true;
-      if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st)) return false;
+      if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st) || isa<GotoStmt>(st) ||
+          isa<IndirectGotoStmt>(st))
+        return false;
       for (const Stmt *c : st->children())
         if (!plain(c)) return false;
       return true;
@@ -1527,7 +1534,8 @@ void Impl::transform(const FunctionDecl *fd) {
   if (cutoff && std::find(guards.begin(), guards.end(), cutoff) == guards.end()) {
     error(pragma_at(cutoff->getBeginLoc())->hash, "cutoff-position",
           "'#pragma snow cutoff' must come first in the body of '" + fname +
-              "', before any statement that holds a resume point");
+              "', after nothing but guard clauses that can run before the frame exists ('if (…) return …;' with "
+              "no resume point, label, goto or declaration in it)");
     return;
   }
   auto in_guard = [&](const Stmt *st) {
