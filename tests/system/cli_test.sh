@@ -64,7 +64,7 @@ ring)
   # Every sample, with arguments that keep it running through four migrations
   # (it spends about a second on each emulated host, then finishes natively).
   # @REPORT@ stands for a file the program writes: compared as well.
-  samples=("linpack 400 60" "bitonic 18 8" "graph 3000 1500" "multifile 500 20000 dgrbmsa"
+  samples=("linpack 400 60" "bitonic 18 16" "graph 3000 1500" "multifile 500 20000 dgrbmsa"
            "wordstats @REPORT@ 200000 100 60")
   python3 - "$manifest" <<'PY' || exit 77
 import json, os, sys
