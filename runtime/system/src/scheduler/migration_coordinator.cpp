@@ -157,6 +157,14 @@ MigrationCoordinator::Migration *MigrationCoordinator::live_destination(const st
   return &it->second;
 }
 
+std::string MigrationCoordinator::live_destination_host(long process) const {
+  const ProcessRecord *record = scheduler_.processes().find(process);
+  if (!record || !record->migration)
+    return "";
+  const auto it = migrations_.find(record->migration);
+  return it != migrations_.end() && it->second.live ? it->second.to : "";
+}
+
 bool MigrationCoordinator::hold_output(const std::string &host, const Json &report) {
   Migration *m = live_destination(host, report);
   if (!m)

@@ -68,6 +68,9 @@ public:
   // Whether an exit report of `host` is held back: the destination of a live
   // migration may finish the program before the source's migrated-out is in.
   // Its exit is reported after the migration (and its held output) is done.
+  // The destination host of a live migration of `process` in progress, or
+  // "" when there is none.
+  std::string live_destination_host(long process) const;
   bool hold_exit(const std::string &host, const Json &report);
   void on_process_exited(ProcessRecord &process);
   // A host is gone: migrations to or from it end. A process whose only

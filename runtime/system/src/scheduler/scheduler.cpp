@@ -578,7 +578,20 @@ void Scheduler::process_exited(const Json &args) {
 
 void Scheduler::directory_line(Peer &peer, const Json &args) {
   const long process = args["process"].get<long>();
-  directory_hosts_[process] = peer.host; // a migrated process speaks from its new host
+  // Answers go to the host the process last spoke from: a migrated process
+  // speaks from its new host. But not back to the source of a migration once
+  // the destination has spoken, nor to a host the process has left: the old
+  // incarnation's late lines (trace events, written while the new one
+  // already runs) would send the new incarnation's answers where nobody
+  // waits for them, and a member waiting for a look-up waits for ever.
+  const std::string destination = migrations_.live_destination_host(process);
+  const auto spoke = directory_hosts_.find(process);
+  const ProcessRecord *record = processes_.find(process);
+  const bool current = destination.empty() ? (record == nullptr || peer.host == record->host)
+                                           : (peer.host == destination || spoke == directory_hosts_.end() ||
+                                              spoke->second != destination);
+  if (current)
+    directory_hosts_[process] = peer.host;
   LocationDirectory::Outcome outcome = directory_.on_line(process, args["line"].get<std::string>());
   if (!outcome.error.empty())
     std::cerr << "snow-scheduler: process " << process << ": " << outcome.error << "\n";
