@@ -69,17 +69,7 @@ public:
   // (ConditionalLowering.h). Nothing of the body is in scope there yet, so
   // no name it declares can hide one the condition uses.
   bool VisitWhileStmt(WhileStmt *w) {
-    const Expr *cond = w->getCond();
-    Body body;
-    if (w->getConditionVariable() || !conditional_call(cond) || !body_of(w->getBody(), body)) return true;
-    if (!usable({w->getWhileLoc(), cond->getBeginLoc(), cond->getEndLoc()})) return true;
-    std::string moved;
-    if (!tokens_of(cond, moved)) return true;
-    const std::string flag = "snow_while_" + suffix(w->getWhileLoc());
-    std::vector<TextEdit> edits;
-    open_body(body, "_Bool " + flag + " = (" + moved + "); if (!" + flag + ") break;", edits);
-    replace_keeping_lines(cond, "1", edits);
-    edits_.insert(edits_.end(), edits.begin(), edits.end());
+    if (!w->getConditionVariable()) move_condition(w->getWhileLoc(), w->getCond(), w->getBody(), "snow_while_", "1");
     return true;
   }
 
@@ -161,18 +151,25 @@ private:
   // and then the condition. (With an increment to move as well, that comes
   // first, and the condition in the next round.)
   bool lower_for_condition(const ForStmt *f) {
-    const Expr *cond = f->getCond();
+    if (f->getCond() && !f->getConditionVariable())
+      move_condition(f->getForLoc(), f->getCond(), f->getBody(), "snow_for_", "");
+    return true;
+  }
+
+  // The loop condition `cond` (of the loop at `keyword`) evaluated first in
+  // `body` into a flag the loop breaks on, and `left` in its place.
+  void move_condition(SourceLocation keyword, const Expr *cond, const Stmt *loop_body, const std::string &prefix,
+                      const std::string &left) {
     Body body;
-    if (!cond || f->getConditionVariable() || !conditional_call(cond) || !body_of(f->getBody(), body)) return true;
-    if (!usable({f->getForLoc(), cond->getBeginLoc(), cond->getEndLoc()})) return true;
+    if (!conditional_call(cond) || !body_of(loop_body, body)) return;
+    if (!usable({keyword, cond->getBeginLoc(), cond->getEndLoc()})) return;
     std::string moved;
-    if (!tokens_of(cond, moved)) return true;
-    const std::string flag = "snow_for_" + suffix(f->getForLoc());
+    if (!tokens_of(cond, moved)) return;
+    const std::string flag = prefix + suffix(keyword);
     std::vector<TextEdit> edits;
     open_body(body, "_Bool " + flag + " = (" + moved + "); if (!" + flag + ") break;", edits);
-    replace_keeping_lines(cond, "", edits);
+    replace_keeping_lines(cond, left, edits);
     edits_.insert(edits_.end(), edits.begin(), edits.end());
-    return true;
   }
 
   // Whether `e` may call a migratable function where C may not evaluate it.

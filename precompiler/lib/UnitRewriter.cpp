@@ -34,6 +34,33 @@ std::string sanitize(const std::string &s) {
   return out;
 }
 
+// Whether a leading guard clause can move into a wrapper, away from the
+// body: nothing in it names or jumps to a label, or declares anything.
+bool movable_to_wrapper(const Stmt *st) {
+  if (!st) return true;
+  if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st) || isa<GotoStmt>(st) ||
+      isa<IndirectGotoStmt>(st))
+    return false;
+  for (const Stmt *c : st->children())
+    if (!movable_to_wrapper(c)) return false;
+  return true;
+}
+
+// Whether a function's header (its text up to the body's `{`) can be written
+// again as it stands, on one line: no comment, no preprocessor line, no
+// line continuation.
+bool repeatable_header(const std::string &header) {
+  return !header.empty() && header.find("//") == std::string::npos && header.find("/*") == std::string::npos &&
+         header.find('#') == std::string::npos && header.find('\\') == std::string::npos;
+}
+
+// The parameters' names, as the arguments of a call that forwards them.
+std::string forwarded_arguments(const FunctionDecl *fd) {
+  std::string args;
+  for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+  return args;
+}
+
 // The nodes of one subtree that the rewriting steps look at, in source order.
 struct Nodes : RecursiveASTVisitor<Nodes> {
   std::vector<const CallExpr *> calls;
@@ -838,33 +865,20 @@ std::string Impl::plain_copy(const FunctionDecl *fd, bool &split) {
   // the original's compiler splits the original: otherwise every leaf call of
   // a recursion would be a call in the copy that was none in the original.
   std::vector<const IfStmt *> guards;
-  std::function<bool(const Stmt *)> movable = [&](const Stmt *st) {
-    if (!st) return true;
-    // A goto's label would stay in the body.
-    if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st) || isa<GotoStmt>(st) ||
-        isa<IndirectGotoStmt>(st))
-      return false;
-    for (const Stmt *c : st->children())
-      if (!movable(c)) return false;
-    return true;
-  };
   for (const Stmt *st : body->body()) {
     const auto *ifs = dyn_cast<IfStmt>(st);
     if (ifs && as_cutoff(ifs)) continue;  // its pragma line is dropped
-    if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !movable(ifs) ||
+    if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !movable_to_wrapper(ifs) ||
         ifs->getBeginLoc().isMacroID() || ifs->getEndLoc().isMacroID())
       break;
     guards.push_back(ifs);
   }
   const std::string header = Lexer::getSourceText(CharSourceRange::getCharRange(begin, open), sm_, ctx_.getLangOpts()).str();
-  split = !guards.empty() && !fd->isVariadic() && fd->hasWrittenPrototype() && !header.empty() &&
-               header.find("//") == std::string::npos && header.find("/*") == std::string::npos &&
-               header.find('#') == std::string::npos && header.find('\\') == std::string::npos;
+  split = !guards.empty() && !fd->isVariadic() && fd->hasWrittenPrototype() && repeatable_header(header);
   for (const ParmVarDecl *p : fd->parameters()) split &= !p->getName().empty();
   if (!split) return piece(begin, end);
   const std::string copy_name = plain_name_.at(function_key(fd, sm_)), body_name = "snow_plain_body_" + sanitize(function_key(fd, sm_));
-  std::string args;
-  for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+  const std::string args = forwarded_arguments(fd);
   std::string body_header = piece(begin, open);
   std::replace(body_header.begin(), body_header.end(), '\n', ' ');
   std::replace(body_header.begin(), body_header.end(), '\r', ' ');
@@ -1502,25 +1516,15 @@ void Impl::transform(const FunctionDecl *fd) {
   };
   std::string plain_call;
   if (cutoff) {
-    std::string args;
-    for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+    const std::string args = forwarded_arguments(fd);
     plain_call = plain_name_.at(key) + "(" + args + ")";
     plain_call = fd->getReturnType()->isVoidType() ? "{ " + plain_call + "; return; }" : "return " + plain_call + ";";
   }
   std::vector<const IfStmt *> guards;
   if (!points.empty() && fname != "main") {
-    std::function<bool(const Stmt *)> plain = [&](const Stmt *st) {
-      if (!st) return true;
-      if (isa<LabelStmt>(st) || isa<DeclStmt>(st) || isa<AddrLabelExpr>(st) || isa<StmtExpr>(st) || isa<GotoStmt>(st) ||
-          isa<IndirectGotoStmt>(st))
-        return false;
-      for (const Stmt *c : st->children())
-        if (!plain(c)) return false;
-      return true;
-    };
     for (const Stmt *st : body->body()) {
       const auto *ifs = dyn_cast<IfStmt>(st);
-      if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !plain(ifs) ||
+      if (!ifs || ifs->getElse() || ifs->getInit() || ifs->getConditionVariable() || !movable_to_wrapper(ifs) ||
           ifs->getBeginLoc().isMacroID() || ifs->getLParenLoc().isMacroID() || ifs->getRParenLoc().isMacroID())
         break;
       const auto [b, e] = guard_span(ifs);
@@ -1564,8 +1568,7 @@ void Impl::transform(const FunctionDecl *fd) {
                                                                                   sm_.getFileLoc(body->getLBracLoc())),
                                                     sm_, ctx_.getLangOpts())
                                    .str();
-    ok &= !header.empty() && header.find("//") == std::string::npos && header.find("/*") == std::string::npos &&
-          header.find('#') == std::string::npos && header.find('\\') == std::string::npos;
+    ok &= repeatable_header(header);
     if (ok) {
       split_header = header;
       std::replace(split_header.begin(), split_header.end(), '\n', ' ');
@@ -1683,8 +1686,7 @@ void Impl::transform(const FunctionDecl *fd) {
   insert_before(body->getRBracLoc(), " snow_leave(&snow_F); ");
   if (!split_header.empty()) {
     const std::string body_name = "snow_body_" + sanitize(key);
-    std::string args;
-    for (const ParmVarDecl *p : fd->parameters()) args += (args.empty() ? "" : ", ") + p->getNameAsString();
+    const std::string args = forwarded_arguments(fd);
     const bool is_void = fd->getReturnType()->isVoidType();
     // Declared first: the body calls the wrapper (recursion) before its definition.
     insert_before(fd->getBeginLoc(), split_header + "; ");
