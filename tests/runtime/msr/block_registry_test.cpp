@@ -17,6 +17,15 @@ MemoryBlock heap_block(std::uintptr_t base, std::uint64_t bytes, TypeId type = 0
   return b;
 }
 
+// Every block of the reference model is in the registry, with its size.
+void expect_every_block_of(const std::map<std::uintptr_t, std::uint64_t> &model, BlockRegistry &r) {
+  for (const auto &[base, bytes] : model) {
+    const BlockSlot *b = r.find(base);
+    ASSERT_NE(b, nullptr) << base;
+    EXPECT_EQ(b->bytes, bytes);
+  }
+}
+
 TEST(BlockRegistry, FindsBlocksByExactAddress) {
   BlockRegistry r;
   r.insert(heap_block(0x1000, 64, 3));
@@ -82,11 +91,8 @@ TEST(BlockRegistry, MatchesAReferenceModelUnderRandomInsertsAndErases) {
     }
   }
   ASSERT_EQ(r.size(), model.size());
-  for (const auto &[base, bytes] : model) {
-    const BlockSlot *b = r.find(base);
-    ASSERT_NE(b, nullptr) << base;
-    EXPECT_EQ(b->bytes, bytes);
-  }
+  expect_every_block_of(model, r);
+  if (HasFatalFailure()) return;
   std::size_t seen = 0;
   r.for_each([&](const MemoryBlock &b) {
     ++seen;
@@ -143,11 +149,8 @@ TEST(BlockRegistry, InlineAllocatorPathsMatchTheReferenceModel) {
   }
   EXPECT_GT(deferred_inserts, 0u);  // growth and labelled bases took the full path
   EXPECT_GT(deferred_erases, 0u);   // backward shifts and labels did
-  for (const auto &[base, bytes] : model) {
-    const BlockSlot *b = r.find(base);
-    ASSERT_NE(b, nullptr) << base;
-    EXPECT_EQ(b->bytes, bytes);
-  }
+  expect_every_block_of(model, r);
+  if (HasFatalFailure()) return;
   std::size_t labelled = 0;
   r.for_each_labelled([&](const MemoryBlock &b) {
     ++labelled;
