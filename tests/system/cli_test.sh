@@ -229,15 +229,16 @@ if missing:
     sys.exit(1)
 PY
   snow cluster up --manifest "$manifest" --hosts x86_64,i686 --trace "$state/events.lines" >/dev/null
-  snow run -n 4 --hosts x86_64 snow-channel-chaos 400 20000 > "$state/plain.txt" 2> "$state/plain.err" ||
+  snow run -n 4 --hosts x86_64 snow-channel-chaos 1200 20000 > "$state/plain.txt" 2> "$state/plain.err" ||
     fail "the unmigrated group failed: $(cat "$state/plain.err")"
-  snow run -n 4 --hosts x86_64,i686 --checkpoint-every 0.5s snow-channel-chaos 400 20000 \
+  snow run -n 4 --hosts x86_64,i686 --checkpoint-every 0.5s snow-channel-chaos 1200 20000 \
     > "$state/checkpointed.txt" 2> "$state/checkpointed.err" ||
     fail "the checkpointed group exited with $?: $(tail -5 "$state/checkpointed.err")"
   cmp "$state/plain.txt" "$state/checkpointed.txt" || fail "the checkpointed group's output differs"
   snow cluster down > /dev/null  # writes the trace out
   committed=$(grep -c ' checkpoint-committed ' "$state/events.lines" || true)
   (( committed >= 2 )) || fail "only $committed checkpoint rounds committed; the group was not checkpointed"
+  echo "$committed checkpoint rounds committed"
   left=$(ls "$state/checkpoints" 2>/dev/null | wc -l)
   [[ $left == 0 ]] || fail "$left checkpoint files left in the store: $(ls "$state/checkpoints")"
   ;;
