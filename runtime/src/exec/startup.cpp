@@ -132,8 +132,12 @@ void snow_start(int *argc, char ***argv) {
   // free or realloc, or SNOW_PLAIN_HEAP asks for plain blocks (a library the
   // precompiler did not see frees the program's blocks). Blocks allocated
   // before, by constructors, stay plain.
+  // SNOW_HEAP_RECYCLE=0 gives every freed block back to the C library at
+  // once, for a memory checker's sake (headed_heap.hpp, "Recycling").
   const char *plain = env("SNOW_PLAIN_HEAP");
-  if (!heap_kept_plain && !(plain && std::strcmp(plain, "0") != 0)) msr::process_state().heap.enable();
+  const char *recycle = env("SNOW_HEAP_RECYCLE");
+  if (!heap_kept_plain && !(plain && std::strcmp(plain, "0") != 0))
+    msr::process_state().heap.enable(!(recycle && std::strcmp(recycle, "0") == 0));
 
   exec::CheckpointSettings &settings = exec::checkpoint_settings();
   if (const char *file = env("SNOW_CHECKPOINT_FILE")) settings.path = file;

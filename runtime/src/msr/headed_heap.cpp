@@ -7,7 +7,12 @@
 
 namespace snow::msr {
 
-HeadedHeap::~HeadedHeap() { std::free(entries_); }
+HeadedHeap::~HeadedHeap() {
+  // Recycled blocks are the heap's own; live ones are the program's.
+  for (std::uint32_t i = 0; i < used_; ++i)
+    if (entries_[i].base & 1) std::free(header_of(reinterpret_cast<void *>(entries_[i].base & ~std::uintptr_t{1})));
+  std::free(entries_);
+}
 
 bool HeadedHeap::add(void *block, std::uint64_t bytes, TypeId type, bool pending) {
   if (try_add(block, bytes, type, pending)) return true;
@@ -21,7 +26,7 @@ bool HeadedHeap::add(void *block, std::uint64_t bytes, TypeId type, bool pending
   constexpr std::uint64_t kFirstCapacity = (std::uint64_t{160} << 10) / sizeof(Entry) + 1;
   const std::uint64_t wanted = capacity_ == 0 ? kFirstCapacity : std::uint64_t{capacity_} * 2;
   const auto capacity = static_cast<std::uint32_t>(wanted < kNone - 1 ? wanted : kNone - 1);
-  if (capacity > SIZE_MAX / sizeof(Entry)) return false;
+  if (std::uint64_t{capacity} > std::uint64_t{SIZE_MAX} / sizeof(Entry)) return false;
   void *grown = std::realloc(entries_, std::size_t{capacity} * sizeof(Entry));
   if (grown == nullptr) return false;
   entries_ = static_cast<Entry *>(grown);
@@ -42,7 +47,9 @@ void *realloc_headed(HeadedHeap::Entry &entry, std::size_t bytes, TypeId type) {
     errno = ENOMEM;
     return nullptr;
   }
-  void *raw = std::realloc(HeadedHeap::header_of(reinterpret_cast<void *>(entry.base)), bytes + HeadedHeap::kHeaderBytes);
+  // A small block keeps its class's full size, so that it can be recycled.
+  void *raw = std::realloc(HeadedHeap::header_of(reinterpret_cast<void *>(entry.base)),
+                           HeadedHeap::capacity_for(bytes) + HeadedHeap::kHeaderBytes);
   if (raw == nullptr) return nullptr;
   // The header, and the index in it, moved with the block.
   entry.base = reinterpret_cast<std::uintptr_t>(HeadedHeap::block_at(raw));

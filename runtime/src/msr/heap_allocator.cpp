@@ -98,6 +98,7 @@ void snow_free(void *block) {
   ProcessState *state = snow::msr::created_process_state();
   if (state == nullptr) return std::free(block);
   if (const std::uint32_t headed = state->heap.index_of(block); headed != HeadedHeap::kNone) {
+    if (state->heap.recycle(headed)) return;
     state->heap.remove(headed);
     return std::free(HeadedHeap::header_of(block));
   }

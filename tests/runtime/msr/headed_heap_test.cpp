@@ -151,5 +151,101 @@ TEST(HeadedHeap, CollectionSeesTypedBlocksInTheRegistryWhileItLasts) {
   release(heap, pending);
 }
 
+// Frees as snow_free does: recycled if the heap keeps it, else given back.
+bool free_headed(HeadedHeap &heap, void *block) {
+  const std::uint32_t i = heap.index_of(block);
+  EXPECT_NE(i, HeadedHeap::kNone);
+  if (heap.recycle(i)) return true;
+  heap.remove(i);
+  std::free(HeadedHeap::header_of(block));
+  return false;
+}
+
+TEST(HeadedHeap, AFreedSmallBlockIsRecycledForAnyRequestOfItsClass) {
+  HeadedHeap heap;
+  heap.enable();
+  BlockRegistry registry;
+  // 17 and 24 bytes are one class: a 48-byte chunk, header and size field included.
+  constexpr std::size_t kLargest = HeadedHeap::capacity_for(17);
+  static_assert(HeadedHeap::class_of(17) == HeadedHeap::class_of(kLargest));
+  static_assert(HeadedHeap::class_of(kLargest + 1) == HeadedHeap::class_of(17) + 1);
+  static_assert(HeadedHeap::class_of(HeadedHeap::kRecycledBytesMax) == HeadedHeap::kClasses - 1);
+  auto *a = static_cast<unsigned char *>(allocate_headed(heap, 17, 3, false, false));
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(free_headed(heap, a));
+  // Free: no lookup finds it, collection does not see it.
+  EXPECT_EQ(heap.find(a), nullptr);
+  EXPECT_EQ(heap.size(), 0u);
+  EXPECT_EQ(heap.recycled_bytes(), kLargest);
+  heap.for_each([&](const HeadedHeap::Entry &e) { ADD_FAILURE() << "saw a recycled block at " << e.base; });
+  std::memset(a, 0xab, kLargest);  // dirty, as a program leaves it (AddressSanitizer checks it fits)
+  // The largest request of its class gets it back, zeroed when asked, typed anew.
+  auto *b = static_cast<unsigned char *>(allocate_headed(heap, kLargest, 5, true, false));
+  EXPECT_EQ(b, a);
+  for (std::size_t i = 0; i < kLargest; ++i) ASSERT_EQ(b[i], 0) << i;
+  ASSERT_NE(heap.find(b), nullptr);
+  EXPECT_EQ(heap.find(b)->bytes, kLargest);
+  EXPECT_EQ(heap.find(b)->type, 5u);
+  EXPECT_EQ(heap.size(), 1u);
+  EXPECT_EQ(heap.recycled_bytes(), 0u);
+  // The class is empty again: a new block.
+  void *c = allocate_headed(heap, 17, 3, false, false);
+  EXPECT_NE(c, b);
+  // Another class's block does not take it.
+  EXPECT_TRUE(free_headed(heap, b));
+  void *d = allocate_headed(heap, kLargest + 1, 3, false, true);
+  EXPECT_NE(d, b);
+  EXPECT_EQ(heap.take_last_pending(d), heap.find(d));  // a recycled block can be pending
+  {
+    // Collection sees the live typed block only: not the pending one, not the recycled one.
+    const HeadedBlocksInRegistry in(heap, registry);
+    EXPECT_EQ(registry.size(), 1u);
+    EXPECT_NE(registry.find(reinterpret_cast<std::uintptr_t>(c)), nullptr);
+  }
+  free_headed(heap, c);
+  free_headed(heap, d);
+  // The heap frees what it recycled when it goes (LeakSanitizer checks).
+}
+
+TEST(HeadedHeap, AReallocatedSmallBlockKeepsItsClassSoItCanBeRecycled) {
+  HeadedHeap heap;
+  heap.enable();
+  void *a = allocate_headed(heap, 400, 1, false, false);
+  auto *shrunk = static_cast<unsigned char *>(realloc_headed(*heap.find(a), 20, 1));
+  ASSERT_NE(shrunk, nullptr);
+  EXPECT_TRUE(free_headed(heap, shrunk));
+  constexpr std::size_t kLargest = HeadedHeap::capacity_for(20);
+  auto *again = static_cast<unsigned char *>(allocate_headed(heap, kLargest, 1, false, false));
+  EXPECT_EQ(again, shrunk);
+  std::memset(again, 1, kLargest);  // the whole class fits (AddressSanitizer checks)
+  free_headed(heap, again);
+}
+
+TEST(HeadedHeap, LargeBlocksAndAHeapWithoutRecyclingGiveEveryBlockBack) {
+  HeadedHeap heap;
+  heap.enable();
+  void *large = allocate_headed(heap, HeadedHeap::kRecycledBytesMax + 1, 1, false, false);
+  EXPECT_FALSE(free_headed(heap, large));
+  HeadedHeap off;
+  off.enable(false);
+  void *small = allocate_headed(off, 16, 1, false, false);
+  EXPECT_FALSE(free_headed(off, small));
+  EXPECT_EQ(off.recycled_bytes(), 0u);
+}
+
+TEST(HeadedHeap, RecyclingStopsAtItsLimit) {
+  HeadedHeap heap;
+  heap.enable();
+  constexpr std::size_t kBytes = HeadedHeap::kRecycledBytesMax;
+  constexpr std::size_t kCapacity = HeadedHeap::capacity_for(kBytes);  // what each one keeps
+  constexpr std::size_t kKept = (HeadedHeap::kRecycleLimit + kCapacity - 1) / kCapacity;
+  std::vector<void *> blocks;
+  for (std::size_t i = 0; i < kKept + 100; ++i) blocks.push_back(allocate_headed(heap, kBytes, 1, false, false));
+  std::size_t recycled = 0;
+  for (void *b : blocks) recycled += free_headed(heap, b);
+  EXPECT_EQ(recycled, kKept);
+  EXPECT_EQ(heap.recycled_bytes(), kKept * kCapacity);
+}
+
 } // namespace
 } // namespace snow::msr
