@@ -54,8 +54,30 @@ MigrationPlan MigrationPlan::decide(const ProgramFacts &facts, PollMode mode, Di
   for (const std::string &t : indirect_targets)
     if (plan.migratable.count(t)) plan.indirect_targets_migratable = true;
 
+  // A migratable function handed to a function outside the program (qsort's
+  // comparator, a signal handler): while that function calls it back, its
+  // caller's frame stands at no resume point, so its poll-points let a
+  // request wait for a later one (snow_poll) rather than migrate there.
+  std::set<std::string> called_back;
+  for (const CallbackPass &pass : facts.callback_passes) {
+    if (facts.functions.count(pass.callee) || !plan.migratable.count(pass.function)) continue;
+    called_back.insert(pass.function);
+    const std::string name = facts.functions.at(pass.function).name;
+    const std::string callee = pass.callee.substr(pass.callee.rfind(':') + 1);
+    Diagnostic d;
+    d.code = "poll-point-in-callback";
+    d.severity = Diagnostic::Severity::Warning;
+    d.file = pass.file;
+    d.line = pass.line;
+    d.column = pass.column;
+    d.message = "'" + name + "' reaches a poll-point and is passed to '" + callee +
+                "', which is not part of the program: while '" + callee +
+                "' calls it back, a checkpoint or migration waits for a poll-point outside it";
+    log.add(std::move(d));
+  }
+
   for (const std::string &k : polling)
-    if (!plan.reachable_from_main.count(k) && facts.functions.count("main"))
+    if (!plan.reachable_from_main.count(k) && !called_back.count(k) && facts.functions.count("main"))
       log.report_plain(Diagnostic::Severity::Warning, "unreachable-poll-point",
                        "function '" + facts.functions.at(k).name + "' has a poll-point but is never called from main");
 

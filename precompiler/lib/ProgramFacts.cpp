@@ -79,7 +79,21 @@ public:
       return true;
     }
     const std::string name = callee->getNameAsString();
-    current_->called_names.insert(callee->getStorageClass() == clang::SC_Static ? function_key(callee, sm_) : name);
+    const std::string called = callee->getStorageClass() == clang::SC_Static ? function_key(callee, sm_) : name;
+    current_->called_names.insert(called);
+    for (const clang::Expr *arg : call->arguments()) {
+      const clang::Expr *e = arg->IgnoreParenImpCasts();
+      if (const auto *u = llvm::dyn_cast<clang::UnaryOperator>(e); u && u->getOpcode() == clang::UO_AddrOf)
+        e = u->getSubExpr()->IgnoreParenImpCasts();
+      const auto *ref = llvm::dyn_cast<clang::DeclRefExpr>(e);
+      const auto *fd = ref ? llvm::dyn_cast<clang::FunctionDecl>(ref->getDecl()) : nullptr;
+      if (fd == nullptr) continue;
+      CallbackPass pass;
+      pass.function = function_key(fd, sm_);
+      pass.callee = called;
+      locate(arg->getBeginLoc(), pass.file, pass.line, pass.column);
+      facts_.callback_passes.push_back(pass);
+    }
     if (!callee->hasBody() && (name == "malloc" || name == "calloc" || name == "realloc" || name == "aligned_alloc" ||
                                name == "memalign"))
       current_->calls_allocator = true;

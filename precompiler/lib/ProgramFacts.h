@@ -51,9 +51,19 @@ struct FunctionFacts {
   std::vector<UnsafeConstruct> unsafe;
 };
 
+// A function named as an argument of a direct call (`qsort(v, n, size, cmp)`):
+// a callee that is not part of the program calls it where no frame shows.
+struct CallbackPass {
+  std::string function;  // key of the function passed
+  std::string callee;    // the called name (a key for a static callee)
+  std::string file;
+  unsigned line = 0, column = 0;
+};
+
 struct ProgramFacts {
   std::map<std::string, FunctionFacts> functions;  // by key
   std::set<std::string> address_taken;             // keys or names
+  std::vector<CallbackPass> callback_passes;
   std::vector<UnsafeConstruct> file_scope_unsafe;
   // Allocation wrappers (`void *xmalloc(size_t)` and the like): functions
   // returning `void *` that call the C allocator or another wrapper. What they

@@ -1369,7 +1369,8 @@ void Impl::transform(const FunctionDecl *fd) {
       std::string poll = "SNOW_POLL(&snow_F, " + index + "); " + label + ":;";
       if (!spill.empty() || !reload.empty())  // SNOW_POLL, spilling only when it fires
         poll = "if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) { " + spill +
-               "snow_F.resume_point = " + index + "; snow_poll(); } if (0) { " + label + ":; " + reload + "}";
+               "snow_F.resume_point = " + index + "; snow_poll(); snow_F.resume_point = 0; } if (0) { " + label + ":; " +
+               reload + "}";
       if (is_marker(pt.marker, kAutoPollMarker)) {
         const SourceLocation semi = Lexer::findLocationAfterToken(sm_.getFileLoc(pt.marker->getEndLoc()), tok::semi, sm_,
                                                                   ctx_.getLangOpts(), false);

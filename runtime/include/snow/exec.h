@@ -25,6 +25,12 @@
  * stay in L instead. A poll-point with locals to save is SNOW_POLL written
  * out, saving them in the branch that calls snow_poll().
  *
+ * A frame's resume point is non-zero only while the frame is inside the call
+ * or poll-point it names: g's snow_leave sets f's back to 0, and so does
+ * SNOW_POLL once snow_poll() returns. So a poll-point reached through a
+ * library function that calls the program back (a qsort comparator) finds a
+ * frame at 0, and the request waits for the next poll-point.
+ *
  * Triggering: SIGUSR1 (or snow_request_checkpoint()) makes the next poll-point
  * checkpoint; SNOW_CHECKPOINT_AT_POLL=k makes the k-th poll-point do it. See
  * docs/checkpoint-restart.md for the environment variables.
@@ -63,7 +69,17 @@ static inline void snow_enter(snow_frame *frame, uint32_t function, void *locals
   snow_top_frame = frame;
 }
 
-static inline void snow_leave(snow_frame *frame) { snow_top_frame = frame->caller; }
+/* The caller no longer stands at the call it made: its resume point goes
+ * back to 0, so that a frame is non-zero only while it is inside the call or
+ * poll-point its resume point names. A poll-point reached through a call the
+ * precompiler cannot see (qsort calling a comparator back) then finds a
+ * frame at 0 and waits for a later one (snow_poll) instead of collecting a
+ * frame that resumes at a call it has already left. */
+static inline void snow_leave(snow_frame *frame) {
+  snow_frame *caller = frame->caller;
+  snow_top_frame = caller;
+  if (caller) caller->resume_point = 0;
+}
 
 /* The work of a poll-point whose trigger fired: checkpoint, migrate, or continue. */
 void snow_poll(void);
@@ -73,6 +89,7 @@ void snow_poll(void);
     if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) {             \
       (frame)->resume_point = (point);                                             \
       snow_poll();                                                                 \
+      (frame)->resume_point = 0;                                                   \
     }                                                                              \
   } while (0)
 

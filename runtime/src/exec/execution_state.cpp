@@ -475,9 +475,31 @@ bool channels_quiesced(const std::string &request, const char *what) {
   return false;
 }
 
+// Whether the state can be collected here: every frame stands at the call
+// or poll-point its resume point names. A frame at 0 has left its last call
+// (snow_leave), so this poll-point was reached through a call the
+// precompiler cannot see — a library function calling the program back, as
+// qsort calls its comparator — and the frames cannot be resumed from here.
+bool frames_stand_at_resume_points() {
+  for (const snow_frame *f = snow_top_frame; f != nullptr; f = f->caller)
+    if (f->resume_point == 0) return false;
+  return true;
+}
+
 } // namespace
 
 void snow_poll(void) {
+  if (!frames_stand_at_resume_points()) {
+    // The request stays (a control line stays unread): the next poll-point serves it.
+    static bool told = false;
+    if (checkpoint_settings().verbose && !told)
+      std::fprintf(stderr, "snow: poll-point %llu was reached through a library call back into the program; "
+                           "the request waits for a later poll-point\n",
+                   static_cast<unsigned long long>(snow_poll_count));
+    told = true;
+    snow_poll_trigger = snow_poll_count + 1;
+    return;
+  }
   snow_poll_trigger = UINT64_MAX;  // this request is being served
   std::fflush(nullptr);           // output so far belongs to this side of the checkpoint
   const CheckpointSettings &settings = checkpoint_settings();
@@ -550,8 +572,12 @@ uint32_t snow_resume(snow_frame *frame) {
     state.registry.insert(block);
     decoder.provide_stack_block(block);
     decoder.restore_until_frame();
+    std::uint32_t point = frame->resume_point;
     if (decoder.at_end_record()) {
-      // The innermost frame: finish the stream, which commits the globals.
+      // The innermost frame, which stood at its poll-point: it resumes past
+      // it, at 0 like every frame outside a call or poll-point (snow_leave).
+      frame->resume_point = 0;
+      // Finish the stream, which commits the globals.
       if (decoder.next_frame()) fatal("internal error: a frame after End");
       snow_resuming = 0;
       if (checkpoint_settings().verbose)
@@ -560,10 +586,10 @@ uint32_t snow_resume(snow_frame *frame) {
       restart.reset();
     }
     state.registry.erase(block.base);
+    return point;
   } catch (const msr::StateError &e) {
     fatal("cannot restart from " + restart->path + ": " + e.what());
   }
-  return frame->resume_point;
 }
 
 } // extern "C"

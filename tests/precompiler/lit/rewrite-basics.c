@@ -19,7 +19,7 @@ long walk(struct node *list, int n) {
   // CHECK: while (list) {
   while (list) {
 #pragma snow poll
-    // CHECK-NEXT: if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) { snow_L.list = list; snow_L.sum = sum; snow_F.resume_point = 1; snow_poll(); } if (0) { snow_rp_1:; list = snow_L.list; n = snow_L.n; sum = snow_L.sum; }
+    // CHECK-NEXT: if (__builtin_expect(++snow_poll_count >= snow_poll_trigger, 0)) { snow_L.list = list; snow_L.sum = sum; snow_F.resume_point = 1; snow_poll(); snow_F.resume_point = 0; } if (0) { snow_rp_1:; list = snow_L.list; n = snow_L.n; sum = snow_L.sum; }
     sum += list->value * n;
     list = list->next;
   }
