@@ -46,6 +46,16 @@ TEST_F(Directory, AMigratingRanksLookUpsWaitForItsNewLocation) {
   EXPECT_EQ(lines_to(outcome.replies, 11), std::vector<std::string>{"location 2 10.77.1.13 40500"});
 }
 
+// A sender whose answer is slow asks again every few seconds
+// (Communicator::kLookupRepeat): it is answered once, not once per ask.
+TEST_F(Directory, ALookUpAskedAgainIsAnsweredOnce) {
+  directory.on_line(12, "register 2 10.77.1.12 40001");
+  directory.on_line(12, "migrating 2");
+  for (int ask = 0; ask < 3; ++ask) EXPECT_TRUE(directory.on_line(10, "lookup 2").replies.empty());
+  EXPECT_EQ(lines_to(directory.on_line(12, "register 2 10.77.1.13 40500").replies, 10),
+            std::vector<std::string>{"location 2 10.77.1.13 40500"});
+}
+
 TEST_F(Directory, AMigrationThatFailedAnswersWithTheOldLocation) {
   directory.on_line(12, "register 2 10.77.1.12 40001");
   directory.on_line(12, "migrating 2");

@@ -478,13 +478,18 @@ void Communicator::kick_idle_peers() {
   const auto now = Clock::now();
   for (std::size_t r = 0; r < peers_.size(); ++r) {
     Peer &p = peers_[r];
+    if (p.state == OutState::LookingUp && now - p.lookup_asked >= kLookupRepeat) {
+      p.lookup_asked = now;
+      directory_line("lookup " + std::to_string(r));
+      continue;
+    }
     if (p.state != OutState::Idle || p.queue.empty() || p.gone || static_cast<int>(r) == settings_.rank) continue;
     if (p.failures > 0 && now < p.retry_at) continue;
     if (p.location) {
       start_connect(static_cast<int>(r), p);
     } else {
       p.state = OutState::LookingUp;
-      p.lookup_sent = Clock::now();
+      p.lookup_sent = p.lookup_asked = now;
       directory_line("lookup " + std::to_string(r));
     }
   }

@@ -122,8 +122,14 @@ private:
     int failures = 0;
     std::chrono::steady_clock::time_point retry_at{};
     std::string in;  // bytes from the receiver (ACCEPT, REDIRECT, DISC)
-    std::chrono::steady_clock::time_point lookup_sent{};
+    std::chrono::steady_clock::time_point lookup_sent{};   // the first ask, for the statistics
+    std::chrono::steady_clock::time_point lookup_asked{};  // the latest ask
   };
+  // A look-up unanswered this long is asked again: the directory holds its
+  // answer while the peer migrates, but an answer sent to where this process
+  // no longer is (a scheduler that routed it to a previous incarnation's
+  // host) would otherwise leave the messages queued for ever.
+  static constexpr std::chrono::seconds kLookupRepeat{2};
   // What SNOW_COMM_STATS reports: how long the program's sends took (they
   // never wait for a receiver) and how long look-ups took to be answered
   // (the shortest is a scheduler round trip; longer ones waited for a

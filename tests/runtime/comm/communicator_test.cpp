@@ -43,6 +43,9 @@ public:
     return pair[1];
   }
   int migrating_seen() const { return migrating_seen_; }
+  // The next `n` look-ups get no answer, as if it went to another host.
+  void lose_answers(int n) { lost_answers_ = n; }
+  int lookups_seen() const { return lookups_seen_; }
 
 private:
   struct Rank {
@@ -74,6 +77,11 @@ private:
       r.migrating = false;
       answer(rank);
     } else if (verb == "lookup") {
+      ++lookups_seen_;
+      if (lost_answers_ > 0) {
+        --lost_answers_;
+        return;
+      }
       r.waiting.push_back(fd);
       if (r.location && !r.migrating) answer(rank);
     } else if (verb == "migrating") {
@@ -115,6 +123,8 @@ private:
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> migrating_seen_{0};
+  std::atomic<int> lost_answers_{0};
+  std::atomic<int> lookups_seen_{0};
 };
 
 GroupSettings settings(int rank, int directory_fd) {
@@ -151,6 +161,20 @@ TEST(Communicator, MessagesBetweenTwoRanksArriveInOrder) {
     EXPECT_EQ(number(*a.take(SNOW_ANY_SOURCE, SNOW_ANY_TAG, true)), 1000 + i);
   }
   EXPECT_FALSE(a.take(1, 2, false));
+}
+
+// The answer to a look-up is lost (session 7's hang: the scheduler sent it
+// to the host of a previous incarnation): the sender asks again and its
+// queued messages go out.
+TEST(Communicator, AnUnansweredLookUpIsAskedAgain) {
+  TestDirectory directory(2);
+  directory.lose_answers(1);
+  Communicator a(settings(0, directory.link(0))), b(settings(1, directory.link(1)));
+  a.start();
+  b.start();
+  for (long i = 0; i < 3; ++i) send_number(a, 1, 7, i);
+  for (long i = 0; i < 3; ++i) EXPECT_EQ(number(*b.take(0, 7, true)), i);
+  EXPECT_GE(directory.lookups_seen(), 2);
 }
 
 TEST(Communicator, ATagSelectsAmongQueuedMessagesWithoutReorderingTheRest) {

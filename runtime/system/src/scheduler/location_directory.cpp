@@ -1,5 +1,6 @@
 #include "location_directory.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace snow::system {
@@ -96,7 +97,9 @@ LocationDirectory::Outcome LocationDirectory::on_line(long process, const std::s
     target.migrating = false;
     out.replies = answer(target, rank);
   } else if (verb == "lookup") {
-    target.waiting.push_back(process);
+    // A process asks again when an answer is slow (a migrating peer): once in the list is enough.
+    if (std::find(target.waiting.begin(), target.waiting.end(), process) == target.waiting.end())
+      target.waiting.push_back(process);
     if (target.gone || (target.location && !target.migrating))
       out.replies = answer(target, rank);
   } else if (verb == "migrating" && rank == self) {
