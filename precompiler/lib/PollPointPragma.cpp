@@ -39,6 +39,13 @@ void PollPointPragma::HandlePragma(clang::Preprocessor &pp, clang::PragmaIntrodu
     rest.push_back(tok);
     end = tok.getEndLoc();
   }
+  if ((word == "poll" || word == "cutoff") && at_file_scope_ && at_file_scope_(introducer.Loc)) {
+    log_.report(Diagnostic::Severity::Error, "pragma-outside-function", sm, word_at,
+                "'#pragma snow " + word + "' belongs inside a function body, " +
+                    (word == "poll" ? std::string("before the statement where the poll-point goes")
+                                    : std::string("first in the function whose calls it cuts off")));
+    return;
+  }
   if (word == "poll") {
     found_.push_back({introducer.Loc, end, false});
     // Inject `"__snow_poll__";` where the pragma stood.

@@ -18,6 +18,7 @@
 
 #include "clang/Lex/Pragma.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,13 +36,18 @@ struct PragmaPollPoint {
 
 class PollPointPragma : public clang::PragmaHandler {
 public:
-  PollPointPragma(std::vector<PragmaPollPoint> &found, DiagnosticLog &log)
-      : clang::PragmaHandler("snow"), found_(found), log_(log) {}
+  // `at_file_scope(hash)` says whether the pragma whose '#' is at `hash`
+  // stands outside every function: a marker injected there would be a
+  // statement where C allows none.
+  PollPointPragma(std::vector<PragmaPollPoint> &found, DiagnosticLog &log,
+                  std::function<bool(clang::SourceLocation)> at_file_scope)
+      : clang::PragmaHandler("snow"), found_(found), log_(log), at_file_scope_(std::move(at_file_scope)) {}
   void HandlePragma(clang::Preprocessor &pp, clang::PragmaIntroducer introducer, clang::Token &first) override;
 
 private:
   std::vector<PragmaPollPoint> &found_;
   DiagnosticLog &log_;
+  std::function<bool(clang::SourceLocation)> at_file_scope_;
 };
 
 } // namespace snow::precompile

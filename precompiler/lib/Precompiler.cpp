@@ -11,6 +11,8 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendActions.h"
 #include "clang/Lex/Preprocessor.h"
+#include "clang/Sema/Scope.h"
+#include "clang/Sema/Sema.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/CompilationDatabase.h"
@@ -30,6 +32,32 @@ namespace {
 
 using namespace clang;
 
+// The last character of code before `at` in its file, past blanks and
+// comments (a heuristic for pragma placement: strings holding "//" or "*/"
+// can fool it, and then Clang's own error stands).
+char last_code_character_before(const SourceManager &sm, SourceLocation at) {
+  bool invalid = false;
+  const FileID file = sm.getFileID(sm.getExpansionLoc(at));
+  const StringRef buffer = sm.getBufferData(file, &invalid);
+  if (invalid) return 0;
+  std::size_t end = sm.getFileOffset(sm.getExpansionLoc(at));
+  while (end > 0) {
+    const std::size_t line_start = buffer.rfind('\n', end - 1) == StringRef::npos ? 0 : buffer.rfind('\n', end - 1) + 1;
+    StringRef line = buffer.slice(line_start, end);
+    if (const std::size_t slashes = line.find("//"); slashes != StringRef::npos) line = line.take_front(slashes);
+    line = line.rtrim();
+    if (line.endswith("*/")) {
+      const std::size_t open = buffer.take_front(line_start + line.size() - 2).rfind("/*");
+      if (open == StringRef::npos) return 0;
+      end = open;
+      continue;
+    }
+    if (!line.empty()) return line.back();
+    end = line_start;
+  }
+  return 0;
+}
+
 // Registers the poll-point pragma and hands the parsed unit to `on_unit`.
 class UnitAction : public ASTFrontendAction {
 public:
@@ -37,7 +65,19 @@ public:
   UnitAction(Callback on_unit, DiagnosticLog &log) : on_unit_(std::move(on_unit)), log_(log) {}
 
   bool BeginSourceFileAction(CompilerInstance &ci) override {
-    ci.getPreprocessor().AddPragmaHandler(new PollPointPragma(pragmas_, log_));
+    CompilerInstance *instance = &ci;
+    ci.getPreprocessor().AddPragmaHandler(new PollPointPragma(pragmas_, log_, [instance](SourceLocation hash) {
+      if (!instance->hasSema()) return false;
+      const Scope *scope = instance->getSema().getCurScope();
+      if (scope == nullptr) return false;
+      if (scope->getFnParent() == nullptr) return true;
+      // The parser reads a token ahead: a pragma right after a function's
+      // closing brace comes while the function's own scope (the body's) is
+      // still the current one. After an inner block's brace it is that
+      // block's scope, which is not the function's.
+      return scope->getFnParent() == scope &&
+             last_code_character_before(instance->getSourceManager(), hash) == '}';
+    }));
     return true;
   }
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, StringRef) override {
