@@ -418,7 +418,8 @@ void Impl::rewrite_allocations(const FunctionDecl *fn) {
 // rewriting replaced the call (a free or realloc the program defines itself
 // counts too: its calls are not rewritten, so it would get headed blocks),
 // and the C library's getline, getdelim and reallocarray, which reallocate
-// the buffer they are given.
+// the buffer they are given, and malloc_usable_size, which reads the C
+// library's chunk header (a headed or slab block has none of its own).
 bool Impl::hands_heap_to_libc() {
   struct Refs : RecursiveASTVisitor<Refs> {
     std::vector<const DeclRefExpr *> refs;
@@ -429,7 +430,8 @@ bool Impl::hands_heap_to_libc() {
   } all;
   all.TraverseDecl(ctx_.getTranslationUnitDecl());
   static const std::set<std::string> deallocators = {"free", "realloc"};
-  static const std::set<std::string> reallocating = {"reallocarray", "getline", "getdelim", "__getdelim"};
+  static const std::set<std::string> reallocating = {"reallocarray", "getline", "getdelim", "__getdelim",
+                                                     "malloc_usable_size"};
   for (const DeclRefExpr *r : all.refs) {
     const auto *fd = dyn_cast<FunctionDecl>(r->getDecl());
     if (!fd || !fd->getIdentifier() || replaced_libc_refs_.count(r)) continue;

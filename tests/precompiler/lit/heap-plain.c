@@ -15,10 +15,13 @@
 // RUN: grep -v -e HEADED -e PLAIN %t/global/heap-plain.snow.c | %FileCheck %s --check-prefix=PLAIN
 // RUN: %snow-precompile -o %t/getline %s -- -DGETLINE
 // RUN: grep -v -e HEADED -e PLAIN %t/getline/heap-plain.snow.c | %FileCheck %s --check-prefix=PLAIN
+// RUN: %snow-precompile -o %t/usable %s -- -DUSABLE_SIZE
+// RUN: grep -v -e HEADED -e PLAIN %t/usable/heap-plain.snow.c | %FileCheck %s --check-prefix=PLAIN
 // HEADED-NOT: snow_keep_heap_plain
 // HEADED: static void snow_register_this_unit(void) { snow_register_unit(&snow_unit); }
 // PLAIN: static void snow_register_this_unit(void) { snow_register_unit(&snow_unit); snow_keep_heap_plain(); }
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -73,6 +76,10 @@ int main(void) {
   size_t size = 16;
   if (getline(&line, &size, stdin) > 0) printf("%s", line);
   free(line);
+#endif
+#ifdef USABLE_SIZE
+  // Reads the C library's chunk header, which a typed block does not have.
+  printf("%zu\n", malloc_usable_size(list) >= sizeof *list);
 #endif
   DROP(NULL);
   drop_all(list);
