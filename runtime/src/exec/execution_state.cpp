@@ -125,7 +125,7 @@ void encode_state(msr::ChunkSink &sink) {
     }
   }
   // The headed heap's blocks, into the registry for the collection only.
-  const msr::HeadedBlocksInRegistry headed(state.heap, state.registry);
+  const msr::HeadedBlocksInRegistry headed(state.heap, state.slabs, state.registry);
   msr::StateEncoder encoder(*state.program, state.registry, sink);
   for (const msr::GlobalInfo &g : state.program->globals()) encoder.add_root(g.address);
   for (std::uint32_t depth = 0; depth < frames.size(); ++depth) {

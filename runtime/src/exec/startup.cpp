@@ -37,6 +37,19 @@
 
 using namespace snow;
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SNOW_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SNOW_ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifdef SNOW_ADDRESS_SANITIZER
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 namespace {
 
 // The runtime's own unit: state that lives in the runtime but belongs to the
@@ -136,8 +149,13 @@ void snow_start(int *argc, char ***argv) {
   // once, for a memory checker's sake (headed_heap.hpp, "Recycling").
   const char *plain = env("SNOW_PLAIN_HEAP");
   const char *recycle = env("SNOW_HEAP_RECYCLE");
-  if (!heap_kept_plain && !(plain && std::strcmp(plain, "0") != 0))
-    msr::process_state().heap.enable(!(recycle && std::strcmp(recycle, "0") == 0));
+  if (!heap_kept_plain && !(plain && std::strcmp(plain, "0") != 0)) {
+    const bool recycling = !(recycle && std::strcmp(recycle, "0") == 0);
+    msr::process_state().heap.enable(recycling);
+    // Small blocks from slabs (slab_heap.hpp); not under AddressSanitizer,
+    // which should keep checking the program's blocks.
+    if (recycling && !kAddressSanitizer) msr::process_state().slabs.enable();
+  }
 
   exec::CheckpointSettings &settings = exec::checkpoint_settings();
   if (const char *file = env("SNOW_CHECKPOINT_FILE")) settings.path = file;

@@ -58,7 +58,7 @@ int snow_save_state_file(const char *path, void *const *roots, size_t root_count
   }
   try {
     FileSink sink(file);
-    const HeadedBlocksInRegistry headed(state.heap, state.registry);
+    const HeadedBlocksInRegistry headed(state.heap, state.slabs, state.registry);
     StateEncoder encoder(*state.program, state.registry, sink);
     for (std::size_t i = 0; i < root_count; ++i) encoder.add_root(roots[i]);
     encoder.finish();

@@ -1,4 +1,5 @@
 #include "headed_heap.hpp"
+#include "slab_heap.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -58,15 +59,16 @@ void *realloc_headed(HeadedHeap::Entry &entry, std::size_t bytes, TypeId type) {
   return HeadedHeap::block_at(raw);
 }
 
-HeadedBlocksInRegistry::HeadedBlocksInRegistry(const HeadedHeap &heap, BlockRegistry &registry)
-    : heap_(heap), registry_(registry) {
-  if (heap.size() == 0) return;
+HeadedBlocksInRegistry::HeadedBlocksInRegistry(const HeadedHeap &heap, const SlabHeap &slabs, BlockRegistry &registry)
+    : heap_(heap), slabs_(slabs), registry_(registry) {
+  if (heap.size() == 0 && slabs.size() == 0) return;
   // Room first: after reserve() a heap block's insert cannot fail, so either
   // every block is in or (bad_alloc from reserve) none is.
-  registry.reserve(registry.size() + heap.size());
+  registry.reserve(registry.size() + heap.size() + slabs.size());
   heap.for_each([&](const HeadedHeap::Entry &e) {
     if (!e.pending) registry.insert_heap(e.base, e.bytes, e.type);
   });
+  slabs.for_each([&](std::uintptr_t base, std::size_t bytes, TypeId type) { registry.insert_heap(base, bytes, type); });
   inserted_ = true;
 }
 
@@ -75,6 +77,7 @@ HeadedBlocksInRegistry::~HeadedBlocksInRegistry() {
   heap_.for_each([&](const HeadedHeap::Entry &e) {
     if (!e.pending) registry_.erase(e.base);
   });
+  slabs_.for_each([&](std::uintptr_t base, std::size_t, TypeId) { registry_.erase(base); });
 }
 
 } // namespace snow::msr

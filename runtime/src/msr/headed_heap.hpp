@@ -256,18 +256,22 @@ void *add_headed_slow(HeadedHeap &heap, void *raw, std::uint64_t bytes, TypeId t
 // resized, with `type`; null, the block untouched, if there is no memory.
 void *realloc_headed(HeadedHeap::Entry &entry, std::size_t bytes, TypeId type);
 
-// While it lives, every typed headed block of `heap` is also in `registry`,
+// While it lives, every typed headed block of `heap` (and slab block of
+// `slabs`) is also in `registry`,
 // as a heap block: what collection (StateEncoder) needs to see them. Pending
 // blocks stay out, as they were before they had headers.
+class SlabHeap;
 class HeadedBlocksInRegistry {
 public:
-  HeadedBlocksInRegistry(const HeadedHeap &heap, BlockRegistry &registry);
+  // The slab heap's typed blocks too (slab_heap.hpp).
+  HeadedBlocksInRegistry(const HeadedHeap &heap, const SlabHeap &slabs, BlockRegistry &registry);
   ~HeadedBlocksInRegistry();
   HeadedBlocksInRegistry(const HeadedBlocksInRegistry &) = delete;
   HeadedBlocksInRegistry &operator=(const HeadedBlocksInRegistry &) = delete;
 
 private:
   const HeadedHeap &heap_;
+  const SlabHeap &slabs_;
   BlockRegistry &registry_;
   bool inserted_ = false;
 };

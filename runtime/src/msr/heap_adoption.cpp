@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 using snow::msr::process_state;
 
@@ -58,8 +59,10 @@ std::uint8_t log2_of(std::size_t alignment) {
 extern "C" {
 
 void *snow_malloc_pending(size_t bytes) {
-  if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap(); heap && heap->enabled())
-    return snow::msr::allocate_headed(*heap, bytes, SNOW_NO_TYPE, false, true);
+  if (snow::msr::ProcessState *state = snow::msr::created_process_state(); state && state->heap.enabled()) {
+    if (void *p = state->slabs.allocate(bytes, SNOW_NO_TYPE, true)) return p;
+    return snow::msr::allocate_headed(state->heap, bytes, SNOW_NO_TYPE, false, true);
+  }
   return malloc_pending_plain(bytes);
 }
 
@@ -68,8 +71,10 @@ void *snow_calloc_pending(size_t count, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  if (snow::msr::HeadedHeap *heap = snow::msr::headed_heap(); heap && heap->enabled())
-    return snow::msr::allocate_headed(*heap, count * size, SNOW_NO_TYPE, true, true);
+  if (snow::msr::ProcessState *state = snow::msr::created_process_state(); state && state->heap.enabled()) {
+    if (void *p = state->slabs.allocate(count * size, SNOW_NO_TYPE, true)) return std::memset(p, 0, count * size);
+    return snow::msr::allocate_headed(state->heap, count * size, SNOW_NO_TYPE, true, true);
+  }
   return remember(std::calloc(count ? count : 1, size ? size : 1), count * size, 0);
 }
 
@@ -78,6 +83,7 @@ void *snow_realloc_pending(void *block, size_t bytes) {
   // A headed block keeps its type too, and stays pending if it was.
   if (block != nullptr) {
     snow::msr::ProcessState &state = process_state();
+    if (state.slabs.contains(block)) return snow::msr::resize_slab_block(state.slabs, state.heap, block, bytes, 0, true);
     if (snow::msr::HeadedHeap::Entry *headed = state.heap.find(block)) {
       void *p = snow::msr::realloc_headed(*headed, bytes, headed->type);
       if (p != nullptr) state.heap.set_last_pending(*headed);  // for the caller's snow_adopt
@@ -101,6 +107,13 @@ void *snow_aligned_alloc_pending(size_t alignment, size_t bytes) {
 
 void *snow_adopt(void *block, snow_type_id type) {
   if (block == nullptr) return nullptr;
+  // The slab block the wrapper allocated (or reallocated) last: its type is
+  // the call site's. (Only that one, as for headed and plain blocks.)
+  if (snow::msr::ProcessState *state = snow::msr::created_process_state();
+      state && state->slabs.take_last_pending(block)) {
+    snow::msr::adopt_slab_block(state->slabs, block, type);
+    return block;
+  }
   // The headed block the wrapper allocated (or reallocated) last: its type
   // is the call site's. (Like the plain pending slot, only the last one: a
   // headed block the wrapper returns otherwise keeps the type it has.)

@@ -6,6 +6,7 @@
 #include "process_state.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -44,6 +45,12 @@ inline void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::u
   std::free(block);
 }
 
+[[noreturn, gnu::noinline]] void not_a_block(const char *what, void *block) {
+  std::fprintf(stderr, "snow: %s(%p): not a live block of the program (freed twice, or not from malloc)\n", what,
+               block);
+  std::abort();
+}
+
 std::uint8_t log2_of(std::size_t alignment) {
   std::uint8_t l = 0;
   while ((std::size_t{1} << l) < alignment && l < 63) ++l;
@@ -55,8 +62,10 @@ std::uint8_t log2_of(std::size_t alignment) {
 extern "C" {
 
 void *snow_malloc(size_t bytes, snow_type_id type) {
-  if (HeadedHeap *heap = headed_heap(); heap && heap->enabled())
-    return snow::msr::allocate_headed(*heap, bytes, type, false, false);
+  if (ProcessState *state = snow::msr::created_process_state(); state && state->heap.enabled()) {
+    if (void *p = state->slabs.allocate(bytes, type, false)) return p;
+    return snow::msr::allocate_headed(state->heap, bytes, type, false, false);
+  }
   return malloc_plain(bytes, type);
 }
 
@@ -65,14 +74,17 @@ void *snow_calloc(size_t count, size_t size, snow_type_id type) {
     errno = ENOMEM;
     return nullptr;
   }
-  if (HeadedHeap *heap = headed_heap(); heap && heap->enabled())
-    return snow::msr::allocate_headed(*heap, count * size, type, true, false);
+  if (ProcessState *state = snow::msr::created_process_state(); state && state->heap.enabled()) {
+    if (void *p = state->slabs.allocate(count * size, type, false)) return std::memset(p, 0, count * size);
+    return snow::msr::allocate_headed(state->heap, count * size, type, true, false);
+  }
   return register_heap(std::calloc(count ? count : 1, size ? size : 1), count * size, type, 0);
 }
 
 void *snow_realloc(void *block, size_t bytes, snow_type_id type) {
   if (block == nullptr) return snow_malloc(bytes, type);
   ProcessState &state = process_state();
+  if (state.slabs.contains(block)) return snow::msr::resize_slab_block(state.slabs, state.heap, block, bytes, type, false);
   if (HeadedHeap::Entry *headed = state.heap.find(block)) {
     // Typed here, so no longer pending if a wrapper allocated it.
     void *p = snow::msr::realloc_headed(*headed, bytes, type);
@@ -97,6 +109,10 @@ void snow_free(void *block) {
   __builtin_prefetch(static_cast<const char *>(block) - 2 * sizeof(std::size_t), 1);
   ProcessState *state = snow::msr::created_process_state();
   if (state == nullptr) return std::free(block);
+  if (state->slabs.contains(block)) {
+    if (!state->slabs.release(block)) not_a_block("free", block);
+    return;
+  }
   if (const std::uint32_t headed = state->heap.index_of(block); headed != HeadedHeap::kNone) {
     if (state->heap.recycle(headed)) return;
     state->heap.remove(headed);

@@ -7,6 +7,7 @@
 #include "block_registry.hpp"
 #include "headed_heap.hpp"
 #include "program.hpp"
+#include "slab_heap.hpp"
 
 #include <atomic>
 #include <memory>
@@ -18,6 +19,7 @@ struct ProcessState {
   std::unique_ptr<Program> program;
   BlockRegistry registry;
   HeadedHeap heap;  // the typed allocator's blocks with a header (headed_heap.hpp)
+  SlabHeap slabs;   // its small blocks, when slabs are on (slab_heap.hpp)
 };
 
 // Inline: snow_malloc and snow_free reach the registry through it on every call.

@@ -1,4 +1,5 @@
 #include "msr/headed_heap.hpp"
+#include "msr/slab_heap.hpp"
 
 #include <gtest/gtest.h>
 
@@ -125,6 +126,7 @@ TEST(HeadedHeap, AdoptionTakesTheLastPendingBlockOnly) {
 TEST(HeadedHeap, CollectionSeesTypedBlocksInTheRegistryWhileItLasts) {
   HeadedHeap heap;
   BlockRegistry registry;
+  const SlabHeap no_slabs;
   static int global = 0;
   MemoryBlock g;
   g.base = reinterpret_cast<std::uintptr_t>(&global);
@@ -135,7 +137,7 @@ TEST(HeadedHeap, CollectionSeesTypedBlocksInTheRegistryWhileItLasts) {
   void *typed = allocate(heap, 48, 6);
   void *pending = allocate(heap, 8, SNOW_NO_TYPE, true);
   {
-    const HeadedBlocksInRegistry in(heap, registry);
+    const HeadedBlocksInRegistry in(heap, no_slabs, registry);
     EXPECT_EQ(registry.size(), 2u);
     const BlockSlot *s = registry.find(reinterpret_cast<std::uintptr_t>(typed));
     ASSERT_NE(s, nullptr);
@@ -165,6 +167,7 @@ TEST(HeadedHeap, AFreedSmallBlockIsRecycledForAnyRequestOfItsClass) {
   HeadedHeap heap;
   heap.enable();
   BlockRegistry registry;
+  const SlabHeap no_slabs;
   // 17 and 24 bytes are one class: a 48-byte chunk, header and size field included.
   constexpr std::size_t kLargest = HeadedHeap::capacity_for(17);
   static_assert(HeadedHeap::class_of(17) == HeadedHeap::class_of(kLargest));
@@ -198,7 +201,7 @@ TEST(HeadedHeap, AFreedSmallBlockIsRecycledForAnyRequestOfItsClass) {
   EXPECT_EQ(heap.take_last_pending(d), heap.find(d));  // a recycled block can be pending
   {
     // Collection sees the live typed block only: not the pending one, not the recycled one.
-    const HeadedBlocksInRegistry in(heap, registry);
+    const HeadedBlocksInRegistry in(heap, no_slabs, registry);
     EXPECT_EQ(registry.size(), 1u);
     EXPECT_NE(registry.find(reinterpret_cast<std::uintptr_t>(c)), nullptr);
   }
