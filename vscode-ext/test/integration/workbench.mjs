@@ -80,10 +80,21 @@ export class Workbench {
 
   /** Runs a command by its palette title, e.g. "SnowMigrate: Insert Poll-Point at Cursor". */
   async runCommand(title) {
-    await this.page.keyboard.press('Control+Shift+P');
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 60000 });
-    await input.fill('>' + title);
+    // The palette can close again as it opens, when focus is still moving
+    // from the previous step (a view being focused): then it is opened anew.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Control+Shift+P');
+      await input.waitFor({ state: 'visible', timeout: 60000 });
+      try {
+        await input.fill('>' + title, { timeout: 5000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(500);
+      }
+    }
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 20000 });
     // Click the row: Enter could still hit a "recently used" entry while the list filters.
