@@ -6,7 +6,6 @@
 #include "process_state.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -43,12 +42,6 @@ inline void *register_heap(void *p, std::size_t bytes, snow_type_id type, std::u
 [[gnu::noinline]] void erase_and_free(void *block) {
   process_state().registry.erase(reinterpret_cast<std::uintptr_t>(block));
   std::free(block);
-}
-
-[[noreturn, gnu::noinline]] void not_a_block(const char *what, void *block) {
-  std::fprintf(stderr, "snow: %s(%p): not a live block of the program (freed twice, or not from malloc)\n", what,
-               block);
-  std::abort();
 }
 
 std::uint8_t log2_of(std::size_t alignment) {
@@ -110,7 +103,7 @@ void snow_free(void *block) {
   ProcessState *state = snow::msr::created_process_state();
   if (state == nullptr) return std::free(block);
   if (state->slabs.contains(block)) {
-    if (!state->slabs.release(block)) not_a_block("free", block);
+    if (!state->slabs.release(block)) snow::msr::not_a_block("free", block);
     return;
   }
   if (const std::uint32_t headed = state->heap.index_of(block); headed != HeadedHeap::kNone) {

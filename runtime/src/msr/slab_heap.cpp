@@ -68,12 +68,11 @@ bool SlabHeap::describe_block(const void *p, std::size_t &bytes, TypeId &type, b
   return true;
 }
 
-namespace {
-[[noreturn]] void not_a_block(const char *what, const void *block) {
-  std::fprintf(stderr, "snow: %s(%p): not a live block of the program (freed already?)\n", what, block);
+void not_a_block(const char *what, const void *block) {
+  std::fprintf(stderr, "snow: %s(%p): not a live block of the program (freed twice, or not from malloc)\n", what,
+               block);
   std::abort();
 }
-} // namespace
 
 void *resize_slab_block(SlabHeap &slabs, HeadedHeap &heap, void *block, std::size_t bytes, TypeId type,
                         bool for_wrapper) {

@@ -183,6 +183,9 @@ class HeadedHeap;
 // `block` is no live block.
 void *resize_slab_block(SlabHeap &slabs, HeadedHeap &heap, void *block, std::size_t bytes, TypeId type,
                         bool for_wrapper);
+// Ends the process, naming `what` (free, realloc, …) and the pointer that is
+// no live block of the typed allocator: a block freed twice, or not from it.
+[[noreturn]] void not_a_block(const char *what, const void *block);
 // snow_adopt of the slab block a wrapper allocated last.
 void adopt_slab_block(SlabHeap &slabs, void *block, TypeId type);
 
